@@ -1,0 +1,203 @@
+//! Authentication: turning a bearer token into a [`Viewer`] once per request.
+//!
+//! Authorization (what a viewer may do with a given object) lives in each domain's `policy.rs`,
+//! built on the relationships loaded here.
+
+pub mod token;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use entity::cohort_staff::StaffRole;
+use entity::enrollment::EnrollmentStatus;
+use entity::membership::MembershipRole;
+use entity::prelude::*;
+use entity::user::UserRole;
+use entity::{access_token, cohort_staff, enrollment, membership, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Who is making the request.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    /// No credentials were presented.
+    Anonymous,
+    /// A signed-in, active user.
+    User(Arc<Actor>),
+}
+
+impl Viewer {
+    /// The signed-in user, or `UNAUTHENTICATED`.
+    pub fn require(&self) -> Result<&Arc<Actor>, ApiError> {
+        match self {
+            Self::Anonymous => Err(ApiError::Unauthenticated),
+            Self::User(actor) => Ok(actor),
+        }
+    }
+}
+
+/// A signed-in user with the relationships that authorization decisions need.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user's id.
+    pub user_id: Uuid,
+    /// Platform administrators may do everything.
+    pub is_admin: bool,
+    /// The user's role in each organization they belong to.
+    pub memberships: HashMap<Uuid, MembershipRole>,
+    /// The user's staff role in each cohort they help run.
+    pub staff: HashMap<Uuid, StaffRole>,
+    /// Cohorts in which one of the user's organizations is actively enrolled.
+    pub peer_cohorts: HashSet<Uuid>,
+}
+
+impl Actor {
+    /// Loads the relationships of `user`.
+    pub async fn load(db: &impl ConnectionTrait, user: &user::Model) -> Result<Self, ApiError> {
+        let memberships: HashMap<Uuid, MembershipRole> = Membership::find()
+            .select_only()
+            .columns([membership::Column::OrganizationId, membership::Column::Role])
+            .filter(membership::Column::UserId.eq(user.id))
+            .into_tuple::<(Uuid, MembershipRole)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let staff = CohortStaff::find()
+            .select_only()
+            .columns([cohort_staff::Column::CohortId, cohort_staff::Column::Role])
+            .filter(cohort_staff::Column::UserId.eq(user.id))
+            .into_tuple::<(Uuid, StaffRole)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let peer_cohorts = if memberships.is_empty() {
+            HashSet::new()
+        } else {
+            Enrollment::find()
+                .select_only()
+                .column(enrollment::Column::CohortId)
+                .filter(enrollment::Column::OrganizationId.is_in(memberships.keys().copied()))
+                .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        Ok(Self {
+            user_id: user.id,
+            is_admin: user.role == UserRole::Admin,
+            memberships,
+            staff,
+            peer_cohorts,
+        })
+    }
+
+    /// The viewer's role in `organization`, if a member.
+    pub fn member_role(&self, organization: Uuid) -> Option<MembershipRole> {
+        self.memberships.get(&organization).copied()
+    }
+
+    /// Whether the viewer is a lead of `organization`.
+    pub fn is_org_lead(&self, organization: Uuid) -> bool {
+        self.member_role(organization) == Some(MembershipRole::Lead)
+    }
+
+    /// The viewer's staff role in `cohort`, if any.
+    pub fn staff_role(&self, cohort: Uuid) -> Option<StaffRole> {
+        self.staff.get(&cohort).copied()
+    }
+
+    /// Whether the viewer runs `cohort` (admin, or its lead or coach).
+    pub fn manages_cohort(&self, cohort: Uuid) -> bool {
+        self.is_admin
+            || matches!(
+                self.staff_role(cohort),
+                Some(StaffRole::Lead | StaffRole::Coach)
+            )
+    }
+
+    /// Whether the viewer manages at least one cohort.
+    pub fn manages_any_cohort(&self) -> bool {
+        self.is_admin
+            || self
+                .staff
+                .values()
+                .any(|role| matches!(role, StaffRole::Lead | StaffRole::Coach))
+    }
+
+    /// Cohorts the viewer may see: those they staff and those their organizations are in.
+    pub fn visible_cohorts(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.staff
+            .keys()
+            .chain(self.peer_cohorts.iter().filter(|c| !self.staff.contains_key(c)))
+            .copied()
+    }
+
+    /// Whether the viewer may see `cohort`.
+    pub fn can_see_cohort(&self, cohort: Uuid) -> bool {
+        self.is_admin || self.staff.contains_key(&cohort) || self.peer_cohorts.contains(&cohort)
+    }
+}
+
+/// How often at most `last_used_at` is written for one token, so reads stay reads.
+const LAST_USED_GRANULARITY: Duration = Duration::minutes(5);
+
+/// Resolves an `Authorization` header value to a viewer. A missing header is anonymous; a
+/// header that is present but wrong (unknown, expired, revoked token, inactive user) is an
+/// error, so a client with a broken credential learns it instead of seeing an empty world.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    authorization: Option<&str>,
+) -> Result<Viewer, ApiError> {
+    let Some(header) = authorization else {
+        return Ok(Viewer::Anonymous);
+    };
+    let secret = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or(ApiError::Unauthenticated)?;
+    let now = Utc::now();
+    let found = AccessToken::find()
+        .filter(access_token::Column::TokenHash.eq(token::hash(secret)))
+        .find_also_related(User)
+        .one(db)
+        .await?;
+    let Some((token, Some(user))) = found else {
+        return Err(ApiError::Unauthenticated);
+    };
+    let expired = token.expires_at.is_some_and(|at| at <= now);
+    if token.revoked_at.is_some() || expired || !user.is_active {
+        return Err(ApiError::Unauthenticated);
+    }
+    if token
+        .last_used_at
+        .is_none_or(|at| now - at > LAST_USED_GRANULARITY)
+    {
+        AccessToken::update_many()
+            .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
+            .filter(access_token::Column::Id.eq(token.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Viewer::User(Arc::new(Actor::load(db, &user).await?)))
+}
+
+/// A visibility scope as an SQL condition: nothing for anonymous viewers, everything for
+/// admins, and `rule(actor)` for everyone else.
+pub fn scope(viewer: &Viewer, rule: impl FnOnce(&Actor) -> sea_orm::Condition) -> sea_orm::Condition {
+    use sea_orm::sea_query::ExprTrait as _;
+    match viewer {
+        Viewer::Anonymous => sea_orm::Condition::all().add(Expr::val(1).eq(0)),
+        Viewer::User(actor) if actor.is_admin => sea_orm::Condition::all(),
+        Viewer::User(actor) => rule(actor),
+    }
+}

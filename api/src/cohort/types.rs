@@ -1,0 +1,257 @@
+//! GraphQL types of cohorts, enrollments and cohort staff.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::cohort;
+use entity::cohort_staff::{self, StaffRole as DbStaffRole};
+use entity::enrollment::{self, EnrollmentStatus as DbEnrollmentStatus};
+
+use crate::cohort::policy;
+use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::loaders::require;
+use crate::graphql::pagination::{Page, connection};
+use crate::graphql::{ContextExt as _, mirror_enum};
+use crate::organization::types::Organization;
+use crate::user::types::User;
+
+mirror_enum! {
+    /// Whether an organization currently takes part in a cohort.
+    EnrollmentStatus mirrors DbEnrollmentStatus {
+        /// Taking part.
+        Active,
+        /// Left the cohort; the enrollment is kept as history.
+        Withdrawn,
+    }
+}
+
+mirror_enum! {
+    /// What a T/TA staff member does in a cohort.
+    StaffRole mirrors DbStaffRole {
+        /// Runs the cohort, including its staff.
+        Lead,
+        /// Runs coaching calls; manages enrollments and the cohort's details.
+        Coach,
+        /// Presents at sessions; reads the cohort.
+        Presenter,
+    }
+}
+
+/// A group of grantee organizations going through a program together.
+pub struct Cohort(pub cohort::Model);
+
+impl From<cohort::Model> for Cohort {
+    fn from(model: cohort::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Cohort {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Cohort, self.0.id)
+    }
+
+    /// A short unique name for URLs, for example `bhi-2026`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The cohort's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What the cohort is about.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// The first day of the cohort.
+    async fn starts_on(&self) -> Option<NaiveDate> {
+        self.0.starts_on
+    }
+
+    /// The last day of the cohort.
+    async fn ends_on(&self) -> Option<NaiveDate> {
+        self.0.ends_on
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the cohort was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the cohort was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Whether the viewer may update the cohort and enroll or withdraw organizations.
+    async fn viewer_can_manage(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(ctx.actor()?.manages_cohort(self.0.id))
+    }
+
+    /// Whether the viewer may assign and remove the cohort's staff.
+    async fn viewer_can_manage_staff(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(policy::can_manage_staff(ctx.actor()?, self.0.id))
+    }
+
+    /// The organizations enrolled in the cohort, including withdrawn ones, oldest first.
+    async fn enrollments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<EnrollmentConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loaders()?
+            .enrollments_of_cohort
+            .page(self.0.id, page)
+            .await?;
+        Ok(EnrollmentConnection::new(slice, total))
+    }
+
+    /// The T/TA staff who run the cohort.
+    async fn staff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<CohortStaffConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx.loaders()?.staff_of_cohort.page(self.0.id, page).await?;
+        Ok(CohortStaffConnection::new(slice, total))
+    }
+}
+
+/// An organization's place in a cohort.
+pub struct Enrollment(pub enrollment::Model);
+
+impl From<enrollment::Model> for Enrollment {
+    fn from(model: enrollment::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Enrollment {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Enrollment, self.0.id)
+    }
+
+    /// The cohort.
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
+        Ok(require(&ctx.loaders()?.cohort, self.0.cohort_id, "cohort")
+            .await?
+            .into())
+    }
+
+    /// The enrolled organization.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let loaders = ctx.loaders()?;
+        Ok(require(&loaders.organization, self.0.organization_id, "organization")
+            .await?
+            .into())
+    }
+
+    /// Whether the organization still takes part.
+    async fn status(&self) -> EnrollmentStatus {
+        self.0.status.into()
+    }
+
+    /// When the organization was first enrolled.
+    async fn enrolled_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the organization withdrew, if it did.
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
+    }
+
+    /// When the enrollment last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A T/TA provider's role in a cohort.
+pub struct CohortStaff(pub cohort_staff::Model);
+
+impl From<cohort_staff::Model> for CohortStaff {
+    fn from(model: cohort_staff::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl CohortStaff {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::CohortStaff, self.0.id)
+    }
+
+    /// The cohort.
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
+        Ok(require(&ctx.loaders()?.cohort, self.0.cohort_id, "cohort")
+            .await?
+            .into())
+    }
+
+    /// The staff member.
+    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
+        Ok(require(&ctx.loaders()?.user, self.0.user_id, "user")
+            .await?
+            .into())
+    }
+
+    /// What they do in the cohort.
+    async fn role(&self) -> StaffRole {
+        self.0.role.into()
+    }
+
+    /// When they were assigned.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+connection!(
+    CohortConnection,
+    CohortEdge,
+    Cohort,
+    "A page of cohorts.",
+    "A cohort in a page, with its cursor."
+);
+
+connection!(
+    EnrollmentConnection,
+    EnrollmentEdge,
+    Enrollment,
+    "A page of enrollments.",
+    "An enrollment in a page, with its cursor."
+);
+
+connection!(
+    CohortStaffConnection,
+    CohortStaffEdge,
+    CohortStaff,
+    "A page of cohort staff.",
+    "A cohort staff member in a page, with their cursor."
+);

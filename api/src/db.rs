@@ -1,0 +1,132 @@
+//! Database connections and migrations.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    TransactionTrait,
+};
+
+use crate::config::DatabaseArgs;
+
+/// Counts the SQL statements run through one connection pool.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    /// Statements run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Key of the PostgreSQL advisory lock held while migrating, so that instances starting
+/// together migrate one after the other.
+const MIGRATION_LOCK_KEY: i64 = 0x7065_6572_6c65_6172; // "peerlear"
+
+/// Opens a connection pool: SQLite with WAL, foreign keys and a busy timeout (the file and its
+/// folder are created if missing), or PostgreSQL.
+pub async fn connect(args: &DatabaseArgs) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
+    if let Some(path) = sqlite_file(&args.database_url) {
+        if let Some(dir) = std::path::Path::new(&path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    DbErr::Custom(format!("cannot create the folder {}: {e}", dir.display()))
+                })?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(args.database_url.clone());
+    options
+        .max_connections(args.database_pool_size)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(args.database_acquire_timeout))
+        .connect_timeout(Duration::from_secs(args.database_acquire_timeout))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    let mut db = Database::connect(options).await?;
+    let counter = StatementCounter::default();
+    let count = counter.0.clone();
+    db.set_metric_callback(move |info| {
+        count.fetch_add(1, Ordering::Relaxed);
+        if info.failed {
+            tracing::debug!(elapsed = ?info.elapsed, "statement failed");
+        }
+    });
+    Ok((db, counter))
+}
+
+/// The file path of an SQLite URL, or `None` for other databases and in-memory SQLite.
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// Runs `f` inside one transaction, holding the migration lock on PostgreSQL. SQLite and
+/// PostgreSQL both have transactional DDL, so a failed migration leaves nothing half-applied.
+async fn locked<F>(db: &DatabaseConnection, f: F) -> Result<(), DbErr>
+where
+    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<(), DbErr>,
+{
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [MIGRATION_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    f(&txn).await?;
+    txn.commit().await
+}
+
+/// Applies every pending migration.
+pub async fn migrate_up(db: &DatabaseConnection) -> Result<(), DbErr> {
+    locked(db, async |txn| Migrator::up(txn, None).await).await
+}
+
+/// Rolls back the newest `steps` migrations, or all of them.
+pub async fn migrate_down(db: &DatabaseConnection, steps: Option<u32>) -> Result<(), DbErr> {
+    locked(db, async |txn| Migrator::down(txn, steps).await).await
+}
+
+/// Every migration with whether it is applied.
+pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bool)>, DbErr> {
+    let status = Migrator::get_migration_with_status(db).await?;
+    Ok(status
+        .into_iter()
+        .map(|m| {
+            let applied = matches!(m.status(), migration::MigrationStatus::Applied);
+            (m.name().to_owned(), applied)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn sqlite_paths_are_read_from_urls() {
+        assert_eq!(
+            sqlite_file("sqlite://data/peerlearn.db?mode=rwc").as_deref(),
+            Some("data/peerlearn.db")
+        );
+        assert_eq!(sqlite_file("sqlite:x.db").as_deref(), Some("x.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://localhost/db"), None);
+    }
+}

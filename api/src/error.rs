@@ -1,0 +1,163 @@
+//! The one error type of the service layer and its stable codes.
+//!
+//! Services return [`ApiError`]; the GraphQL layer turns it into an error with a stable
+//! `extensions.code`, or into `userErrors` for [`ApiError::Invalid`]. Database and internal
+//! errors are logged (the log line carries the request id) and reach the client only as a
+//! generic message.
+
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+
+/// A problem with one input field that the user can fix (shown next to the field in a form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path to the offending input field, for example `["input", "name"]`.
+    pub field: Vec<String>,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Stable machine-readable reason.
+    pub code: FieldErrorCode,
+}
+
+impl FieldError {
+    /// An error on `input.<name>`.
+    pub fn new(name: &str, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: vec!["input".to_owned(), name.to_owned()],
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+/// Why an input field was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldErrorCode {
+    /// A required value is empty or only whitespace.
+    Blank,
+    /// The value is longer than allowed.
+    TooLong,
+    /// The value does not have the required format.
+    Invalid,
+    /// Another record already uses this value.
+    Taken,
+    /// The change would leave an organization without a lead.
+    LastLead,
+}
+
+/// Everything that can go wrong in a service call.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No valid credentials were presented.
+    Unauthenticated,
+    /// The viewer can see the object but may not do this to it.
+    Forbidden,
+    /// The object does not exist or the viewer may not see it.
+    NotFound(&'static str),
+    /// The object changed since the client read it.
+    Conflict {
+        /// Which kind of object, for the message.
+        entity: &'static str,
+        /// The version now stored.
+        current_version: i32,
+    },
+    /// The request is malformed in a way a form cannot fix (a bad ID or cursor).
+    BadUserInput(String),
+    /// One or more fields failed validation; returned to the client as `userErrors`.
+    Invalid(Vec<FieldError>),
+    /// The database could not be reached in time.
+    Unavailable(DbErr),
+    /// A database error other than unavailability; details are logged, never sent.
+    Database(DbErr),
+    /// Anything else; details are logged, never sent.
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    /// The stable code sent in `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::BadUserInput(_) | Self::Invalid(_) => "BAD_USER_INPUT",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Database(_) | Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The message sent to the client: never database or internal detail.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated => "authentication required".to_owned(),
+            Self::Forbidden => "you do not have permission to do this".to_owned(),
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::Conflict { entity, .. } => {
+                format!("the {entity} was changed by someone else; reload it and try again")
+            }
+            Self::BadUserInput(message) => message.clone(),
+            Self::Invalid(_) => "invalid input".to_owned(),
+            Self::Unavailable(_) => "the service is temporarily unavailable".to_owned(),
+            Self::Database(_) | Self::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// Logs what the client will not see: internal and database details. The log line carries
+    /// the request id through the request's tracing span.
+    pub fn log(&self) {
+        match self {
+            Self::Internal(source) => tracing::error!(error = ?source, "internal error"),
+            Self::Database(source) => tracing::error!(error = %source, "database error"),
+            Self::Unavailable(source) => tracing::warn!(error = %source, "database unavailable"),
+            _ => {}
+        }
+    }
+
+    /// A single field error as an `Invalid` error.
+    pub fn invalid(name: &str, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(name, code, message)])
+    }
+
+    /// Turns a unique-constraint violation into a `TAKEN` field error on `field`; any other
+    /// error stays what it is.
+    pub fn on_unique(self, field: &str, message: &str) -> Self {
+        match &self {
+            Self::Database(err)
+                if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                Self::invalid(field, FieldErrorCode::Taken, message)
+            }
+            _ => self,
+        }
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        if is_unavailable(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::Database(err)
+        }
+    }
+}
+
+impl From<std::sync::Arc<DbErr>> for ApiError {
+    fn from(err: std::sync::Arc<DbErr>) -> Self {
+        DbErr::clone(&err).into()
+    }
+}
+
+/// Whether a database error means "could not reach the database" rather than a bad statement.
+fn is_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
+            e.as_ref(),
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+        ),
+        _ => false,
+    }
+}

@@ -1,0 +1,170 @@
+//! The GraphQL schema: shared plumbing and the root types merged from every domain.
+
+pub mod errors;
+pub mod ids;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{Context, EmptySubscription, MergedObject, Response, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{Actor, Viewer};
+use crate::error::ApiError;
+use crate::graphql::loaders::Loaders;
+
+/// The root query type.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    crate::user::query::UserQuery,
+    crate::organization::query::OrganizationQuery,
+    crate::cohort::query::CohortQuery,
+    crate::topic::query::TopicQuery,
+);
+
+/// The root mutation type.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    crate::organization::mutation::OrganizationMutation,
+    crate::cohort::mutation::CohortMutation,
+    crate::topic::mutation::TopicMutation,
+);
+
+/// The executable schema.
+pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Deepest selection a query may have; the schema's real depth is well below this.
+const MAX_DEPTH: usize = 12;
+/// Upper bound on the complexity of one query (fields, with connections weighted by page size).
+const MAX_COMPLEXITY: usize = 20_000;
+
+/// The schema without runtime data, for printing the SDL.
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(ExecutionMarker)
+}
+
+/// The schema used by the server and the tests.
+pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
+    schema_builder().data(db).finish()
+}
+
+/// The SDL of the schema, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+/// Per-request data for one execution.
+pub fn request_data(db: &DatabaseConnection, viewer: Viewer) -> (Viewer, Arc<Loaders>) {
+    let loaders = Arc::new(Loaders::new(db, &viewer));
+    (viewer, loaders)
+}
+
+/// Set once a request passed parsing and validation and started executing. The HTTP layer
+/// uses it to tell "could not execute" (status 400, no `data`) from "executed with errors".
+#[derive(Debug, Default, Clone)]
+pub struct Executed(Arc<AtomicBool>);
+
+impl Executed {
+    /// Whether execution started.
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+struct ExecutionMarker;
+
+impl ExtensionFactory for ExecutionMarker {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ExecutionMarker)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ExecutionMarker {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Some(executed) = ctx.data_opt::<Executed>() {
+            executed.0.store(true, Ordering::Release);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+/// Typed access to the request data every resolver needs.
+pub trait ContextExt {
+    /// The database pool.
+    fn db(&self) -> Result<&DatabaseConnection, ApiError>;
+    /// Who is asking.
+    fn viewer(&self) -> Result<&Viewer, ApiError>;
+    /// The signed-in user, or `UNAUTHENTICATED`.
+    fn actor(&self) -> Result<&Arc<Actor>, ApiError> {
+        self.viewer()?.require()
+    }
+    /// The request's DataLoaders.
+    fn loaders(&self) -> Result<&Arc<Loaders>, ApiError>;
+}
+
+impl ContextExt for Context<'_> {
+    fn db(&self) -> Result<&DatabaseConnection, ApiError> {
+        self.data::<DatabaseConnection>().map_err(missing)
+    }
+
+    fn viewer(&self) -> Result<&Viewer, ApiError> {
+        self.data::<Viewer>().map_err(missing)
+    }
+
+    fn loaders(&self) -> Result<&Arc<Loaders>, ApiError> {
+        self.data::<Arc<Loaders>>().map_err(missing)
+    }
+}
+
+fn missing(err: async_graphql::Error) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("request data missing: {}", err.message))
+}
+
+/// Declares a GraphQL enum that mirrors an entity enum variant for variant, with conversions
+/// both ways. The entity enum must be in scope under the given name.
+macro_rules! mirror_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident mirrors $model:ident {
+            $($(#[$variant_meta:meta])* $variant:ident),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant),*
+        }
+
+        impl From<$model> for $name {
+            fn from(value: $model) -> Self {
+                match value {
+                    $($model::$variant => Self::$variant),*
+                }
+            }
+        }
+
+        impl From<$name> for $model {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => Self::$variant),*
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use mirror_enum;

@@ -1,0 +1,7 @@
+//! Grantee organizations and their members.
+
+pub mod mutation;
+pub mod policy;
+pub mod query;
+pub mod service;
+pub mod types;

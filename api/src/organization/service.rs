@@ -1,0 +1,301 @@
+//! Organization and membership use cases.
+
+use chrono::Utc;
+use entity::enrollment::{self, EnrollmentStatus};
+use entity::membership::{self, MembershipRole, Profession};
+use entity::organization::{self, OrganizationKind};
+use entity::user;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, Set, TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::cohort::policy::cohort_scope;
+use crate::error::{ApiError, FieldErrorCode};
+use crate::organization::policy::{
+    self, membership_scope, organization_scope,
+};
+use crate::store::{find_in_scope, update_versioned};
+use crate::user::policy::user_scope;
+use crate::validate::Validator;
+
+/// Longest organization name.
+pub const NAME_MAX: usize = 200;
+/// Longest region text.
+pub const REGION_MAX: usize = 100;
+
+/// What a new organization starts with.
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub region: Option<String>,
+    pub time_zone: Option<String>,
+    /// Enroll the new organization into this cohort in the same transaction.
+    pub cohort_id: Option<Uuid>,
+}
+
+/// Changes to an organization; `None` keeps a field, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationChanges {
+    pub name: Option<String>,
+    pub kind: Option<OrganizationKind>,
+    pub region: Option<Option<String>>,
+    pub time_zone: Option<Option<String>>,
+}
+
+/// Creates an organization, enrolled into a cohort when one is given.
+///
+/// **Permissions**: admins; leads and coaches of the given cohort.
+pub async fn create_organization(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    viewer: &Viewer,
+    input: NewOrganization,
+) -> Result<organization::Model, ApiError> {
+    let actor = viewer.require()?;
+    policy::check_create_organization(actor, input.cohort_id)?;
+    if let Some(cohort) = input.cohort_id {
+        find_in_scope::<entity::cohort::Entity>(
+            db,
+            entity::cohort::Column::Id,
+            cohort,
+            cohort_scope(viewer),
+            "cohort",
+        )
+        .await?;
+    }
+    let mut v = Validator::new();
+    let name = v.text("name", &input.name, NAME_MAX);
+    let region = v.optional_text("region", input.region.as_deref(), REGION_MAX);
+    let time_zone = v.time_zone("timeZone", input.time_zone.as_deref());
+    v.finish()?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let organization = organization::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.unwrap_or_default()),
+        kind: Set(input.kind),
+        region: Set(region),
+        time_zone: Set(time_zone),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    if let Some(cohort) = input.cohort_id {
+        enrollment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort),
+            organization_id: Set(organization.id),
+            status: Set(EnrollmentStatus::Active),
+            withdrawn_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(organization)
+}
+
+/// Updates an organization's profile if `expected_version` is current.
+///
+/// **Permissions**: admins and the organization's leads.
+pub async fn update_organization(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: OrganizationChanges,
+) -> Result<organization::Model, ApiError> {
+    let actor = viewer.require()?;
+    find_in_scope::<organization::Entity>(
+        db,
+        organization::Column::Id,
+        id,
+        organization_scope(viewer),
+        "organization",
+    )
+    .await?;
+    policy::check_update_organization(actor, id)?;
+    let mut v = Validator::new();
+    let mut active: organization::ActiveModel = Default::default();
+    if let Some(name) = changes.name {
+        if let Some(name) = v.text("name", &name, NAME_MAX) {
+            active.name = Set(name);
+        }
+    }
+    if let Some(kind) = changes.kind {
+        active.kind = Set(kind);
+    }
+    if let Some(region) = changes.region {
+        active.region = Set(v.optional_text("region", region.as_deref(), REGION_MAX));
+    }
+    if let Some(time_zone) = changes.time_zone {
+        active.time_zone = Set(v.time_zone("timeZone", time_zone.as_deref()));
+    }
+    v.finish()?;
+    active.updated_at = Set(Utc::now());
+    update_versioned(
+        db,
+        organization::Column::Id,
+        organization::Column::Version,
+        id,
+        expected_version,
+        active,
+        "organization",
+    )
+    .await
+}
+
+/// A new member of an organization.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub role: MembershipRole,
+    pub profession: Profession,
+    pub is_champion: bool,
+}
+
+/// Changes to a membership; `None` keeps a field.
+#[derive(Debug, Clone, Default)]
+pub struct MemberChanges {
+    pub role: Option<MembershipRole>,
+    pub profession: Option<Profession>,
+    pub is_champion: Option<bool>,
+}
+
+/// Adds a user to an organization.
+///
+/// **Permissions**: admins and the organization's leads, for users they can see.
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    input: NewMember,
+) -> Result<membership::Model, ApiError> {
+    let actor = viewer.require()?;
+    find_in_scope::<organization::Entity>(
+        db,
+        organization::Column::Id,
+        input.organization_id,
+        organization_scope(viewer),
+        "organization",
+    )
+    .await?;
+    policy::check_manage_members(actor, input.organization_id)?;
+    find_in_scope::<user::Entity>(db, user::Column::Id, input.user_id, user_scope(viewer), "user")
+        .await?;
+    let now = Utc::now();
+    membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(input.organization_id),
+        user_id: Set(input.user_id),
+        role: Set(input.role),
+        profession: Set(input.profession),
+        is_champion: Set(input.is_champion),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| ApiError::from(e).on_unique("userId", "is already a member of this organization"))
+}
+
+/// Changes a member's role, profession or champion flag if `expected_version` is current.
+///
+/// **Permissions**: admins and the organization's leads.
+pub async fn update_member(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: MemberChanges,
+) -> Result<membership::Model, ApiError> {
+    let actor = viewer.require()?;
+    let current = find_in_scope::<membership::Entity>(
+        db,
+        membership::Column::Id,
+        id,
+        membership_scope(viewer),
+        "membership",
+    )
+    .await?;
+    policy::check_manage_members(actor, current.organization_id)?;
+    if changes.role == Some(MembershipRole::Member) {
+        check_keeps_a_lead(db, &current, "role").await?;
+    }
+    let mut active: membership::ActiveModel = Default::default();
+    if let Some(role) = changes.role {
+        active.role = Set(role);
+    }
+    if let Some(profession) = changes.profession {
+        active.profession = Set(profession);
+    }
+    if let Some(is_champion) = changes.is_champion {
+        active.is_champion = Set(is_champion);
+    }
+    active.updated_at = Set(Utc::now());
+    update_versioned(
+        db,
+        membership::Column::Id,
+        membership::Column::Version,
+        id,
+        expected_version,
+        active,
+        "membership",
+    )
+    .await
+}
+
+/// Removes a membership and returns it as it was.
+///
+/// **Permissions**: admins, the organization's leads, and the member themselves.
+pub async fn remove_member(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<membership::Model, ApiError> {
+    let actor = viewer.require()?;
+    let current = find_in_scope::<membership::Entity>(
+        db,
+        membership::Column::Id,
+        id,
+        membership_scope(viewer),
+        "membership",
+    )
+    .await?;
+    policy::check_remove_member(actor, &current)?;
+    check_keeps_a_lead(db, &current, "id").await?;
+    current.clone().delete(db).await?;
+    Ok(current)
+}
+
+/// Fails with `LAST_LEAD` when `membership` is the only lead of its organization.
+async fn check_keeps_a_lead(
+    db: &impl ConnectionTrait,
+    membership: &membership::Model,
+    field: &str,
+) -> Result<(), ApiError> {
+    if membership.role != MembershipRole::Lead {
+        return Ok(());
+    }
+    let leads = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(membership.organization_id))
+        .filter(membership::Column::Role.eq(MembershipRole::Lead))
+        .count(db)
+        .await?;
+    if leads <= 1 {
+        return Err(ApiError::invalid(
+            field,
+            FieldErrorCode::LastLead,
+            "an organization needs at least one lead; make someone else a lead first",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! GraphQL types of organizations and memberships.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::membership::{self, MembershipRole as DbMembershipRole, Profession as DbProfession};
+use entity::organization::{self, OrganizationKind as DbOrganizationKind};
+
+use crate::cohort::types::EnrollmentConnection;
+use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::loaders::require;
+use crate::graphql::pagination::{Page, connection};
+use crate::graphql::{ContextExt as _, mirror_enum};
+use crate::organization::policy;
+use crate::user::types::User;
+
+mirror_enum! {
+    /// What kind of organization a grantee is.
+    OrganizationKind mirrors DbOrganizationKind {
+        /// A primary-care or specialty clinic.
+        Clinic,
+        /// A federally qualified or community health center.
+        CommunityHealthCenter,
+        /// A tribal or urban Indian health program.
+        TribalHealthProgram,
+        /// A hospital or hospital system.
+        Hospital,
+        /// A state, county or city health department.
+        HealthDepartment,
+        /// A community-based organization.
+        CommunityOrganization,
+        /// Anything else.
+        Other,
+    }
+}
+
+mirror_enum! {
+    /// A member's role in their organization.
+    MembershipRole mirrors DbMembershipRole {
+        /// Manages the organization's profile and members.
+        Lead,
+        /// Takes part in the organization's work.
+        Member,
+    }
+}
+
+mirror_enum! {
+    /// The profession a member practises.
+    Profession mirrors DbProfession {
+        /// Physician (MD, DO).
+        Physician,
+        /// Nurse practitioner or physician assistant.
+        NursePractitioner,
+        /// Registered or licensed practical nurse.
+        Nurse,
+        /// Behavioral-health clinician (LCSW, LPC, psychologist).
+        BehavioralHealthClinician,
+        /// Psychiatrist or psychiatric nurse practitioner.
+        PsychiatricProvider,
+        /// Care manager or care coordinator.
+        CareManager,
+        /// Community health worker or promotor(a).
+        CommunityHealthWorker,
+        /// Peer support specialist.
+        PeerSupportSpecialist,
+        /// Pharmacist.
+        Pharmacist,
+        /// Billing or revenue-cycle specialist.
+        BillingSpecialist,
+        /// Administrator or practice manager.
+        Administrator,
+        /// Any other profession.
+        Other,
+    }
+}
+
+/// A grantee organization: a clinic, a tribal health program, a health center.
+pub struct Organization(pub organization::Model);
+
+impl From<organization::Model> for Organization {
+    fn from(model: organization::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Organization {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Organization, self.0.id)
+    }
+
+    /// The organization's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What kind of organization this is.
+    async fn kind(&self) -> OrganizationKind {
+        self.0.kind.into()
+    }
+
+    /// Where the organization works, for example a state or a county.
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+
+    /// The organization's IANA time zone, for example `America/Denver`.
+    async fn time_zone(&self) -> Option<&str> {
+        self.0.time_zone.as_deref()
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the organization was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the organization was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Whether the viewer may edit this organization's profile.
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(policy::can_update_organization(ctx.actor()?, self.0.id))
+    }
+
+    /// Whether the viewer may add, change and remove this organization's members.
+    async fn viewer_can_manage_members(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(policy::can_manage_members(ctx.actor()?, self.0.id))
+    }
+
+    /// The organization's members. Empty unless the viewer belongs to the organization or
+    /// staffs one of its cohorts.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<MembershipConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loaders()?
+            .members_of_organization
+            .page(self.0.id, page)
+            .await?;
+        Ok(MembershipConnection::new(slice, total))
+    }
+
+    /// The cohorts this organization is or was enrolled in, as far as the viewer sees them.
+    async fn enrollments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<EnrollmentConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loaders()?
+            .enrollments_of_organization
+            .page(self.0.id, page)
+            .await?;
+        Ok(EnrollmentConnection::new(slice, total))
+    }
+}
+
+/// A user's place in an organization.
+pub struct Membership(pub membership::Model);
+
+impl From<membership::Model> for Membership {
+    fn from(model: membership::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Membership {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Membership, self.0.id)
+    }
+
+    /// The organization.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let loaders = ctx.loaders()?;
+        Ok(require(&loaders.organization, self.0.organization_id, "organization").await?.into())
+    }
+
+    /// The member.
+    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
+        let loaders = ctx.loaders()?;
+        Ok(require(&loaders.user, self.0.user_id, "user").await?.into())
+    }
+
+    /// The member's role in the organization.
+    async fn role(&self) -> MembershipRole {
+        self.0.role.into()
+    }
+
+    /// The member's profession.
+    async fn profession(&self) -> Profession {
+        self.0.profession.into()
+    }
+
+    /// Whether the member champions the program in their profession.
+    async fn is_champion(&self) -> bool {
+        self.0.is_champion
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the member joined.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the membership was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+connection!(
+    OrganizationConnection,
+    OrganizationEdge,
+    Organization,
+    "A page of organizations.",
+    "An organization in a page, with its cursor."
+);
+
+connection!(
+    MembershipConnection,
+    MembershipEdge,
+    Membership,
+    "A page of memberships.",
+    "A membership in a page, with its cursor."
+);

@@ -1,0 +1,66 @@
+//! Data-access helpers shared by the domain services.
+
+use sea_orm::sea_query::{Expr, ExprTrait as _, ValueType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait,
+    QueryFilter,
+};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// The row of `E` with primary key `id` if it lies inside `scope`, else `NOT_FOUND` naming
+/// `what`: an object the viewer may not see is indistinguishable from one that does not exist.
+pub async fn find_in_scope<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    key: E::Column,
+    id: Uuid,
+    scope: Condition,
+    what: &'static str,
+) -> Result<E::Model, ApiError> {
+    E::find()
+        .filter(key.eq(id))
+        .filter(scope)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound(what))
+}
+
+/// Applies `changes` to the row `id` only if its version is still `expected_version`, bumping
+/// the version in the same statement, and returns the updated row. A stale version is a
+/// `CONFLICT` carrying the current one.
+pub async fn update_versioned<E, A>(
+    db: &impl ConnectionTrait,
+    key: E::Column,
+    version: E::Column,
+    id: Uuid,
+    expected_version: i32,
+    changes: A,
+    what: &'static str,
+) -> Result<E::Model, ApiError>
+where
+    E: EntityTrait<ActiveModel = A>,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    let updated = E::update_many()
+        .set(changes)
+        .col_expr(version, Expr::col((E::default(), version)).add(1))
+        .filter(key.eq(id))
+        .filter(version.eq(expected_version))
+        .exec(db)
+        .await?;
+    let current = E::find()
+        .filter(key.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound(what))?;
+    if updated.rows_affected == 0 {
+        let current_version = <i32 as ValueType>::try_from(current.get(version))
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("{what} has no integer version")))?;
+        return Err(ApiError::Conflict {
+            entity: what,
+            current_version,
+        });
+    }
+    Ok(current)
+}

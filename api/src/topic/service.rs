@@ -1,0 +1,110 @@
+//! Topic use cases.
+
+use chrono::Utc;
+use entity::topic;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::error::ApiError;
+use crate::store::{find_in_scope, update_versioned};
+use crate::topic::policy::{check_manage_topics, topic_scope};
+use crate::validate::Validator;
+
+/// Longest topic name.
+pub const NAME_MAX: usize = 100;
+/// Longest topic description.
+pub const DESCRIPTION_MAX: usize = 2000;
+const SLUG_TAKEN: &str = "another topic already uses this slug";
+
+/// What a new topic starts with.
+#[derive(Debug, Clone)]
+pub struct NewTopic {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// Changes to a topic; `None` keeps a field, `Some(None)` clears the description.
+#[derive(Debug, Clone, Default)]
+pub struct TopicChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+}
+
+/// Adds a topic to the taxonomy.
+///
+/// **Permissions**: admins.
+pub async fn create_topic(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    input: NewTopic,
+) -> Result<topic::Model, ApiError> {
+    check_manage_topics(viewer.require()?)?;
+    let mut v = Validator::new();
+    let slug = v.slug("slug", &input.slug);
+    let name = v.text("name", &input.name, NAME_MAX);
+    let description = v.optional_text("description", input.description.as_deref(), DESCRIPTION_MAX);
+    v.finish()?;
+    let now = Utc::now();
+    topic::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(slug.unwrap_or_default()),
+        name: Set(name.unwrap_or_default()),
+        description: Set(description),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| ApiError::from(e).on_unique("slug", SLUG_TAKEN))
+}
+
+/// Changes a topic if `expected_version` is current.
+///
+/// **Permissions**: admins.
+pub async fn update_topic(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: TopicChanges,
+) -> Result<topic::Model, ApiError> {
+    let actor = viewer.require()?;
+    find_in_scope::<topic::Entity>(db, topic::Column::Id, id, topic_scope(viewer), "topic").await?;
+    check_manage_topics(actor)?;
+    let mut v = Validator::new();
+    let mut active: topic::ActiveModel = Default::default();
+    if let Some(slug) = changes.slug {
+        if let Some(slug) = v.slug("slug", &slug) {
+            active.slug = Set(slug);
+        }
+    }
+    if let Some(name) = changes.name {
+        if let Some(name) = v.text("name", &name, NAME_MAX) {
+            active.name = Set(name);
+        }
+    }
+    if let Some(description) = changes.description {
+        active.description = Set(v.optional_text(
+            "description",
+            description.as_deref(),
+            DESCRIPTION_MAX,
+        ));
+    }
+    v.finish()?;
+    active.updated_at = Set(Utc::now());
+    update_versioned(
+        db,
+        topic::Column::Id,
+        topic::Column::Version,
+        id,
+        expected_version,
+        active,
+        "topic",
+    )
+    .await
+    .map_err(|e| e.on_unique("slug", SLUG_TAKEN))
+}

@@ -1,0 +1,63 @@
+//! The `Topic` type.
+
+use async_graphql::{ID, Object};
+use chrono::{DateTime, Utc};
+use entity::topic;
+
+use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::pagination::connection;
+
+/// An entry of the topic taxonomy that needs, expertise, milestones and sessions refer to.
+pub struct Topic(pub topic::Model);
+
+impl From<topic::Model> for Topic {
+    fn from(model: topic::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Topic {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Topic, self.0.id)
+    }
+
+    /// A short unique name, for example `warm-handoff`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The topic's name, for example "Warm handoff".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What the topic covers.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the topic was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the topic was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+connection!(
+    TopicConnection,
+    TopicEdge,
+    Topic,
+    "A page of topics.",
+    "A topic in a page, with its cursor."
+);

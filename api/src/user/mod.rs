@@ -1,0 +1,5 @@
+//! Users: the signed-in viewer and the people they can see.
+
+pub mod policy;
+pub mod query;
+pub mod types;

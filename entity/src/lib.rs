@@ -1,0 +1,27 @@
+//! SeaORM entities, one module per table.
+//!
+//! These types describe storage only. The GraphQL API has its own types that convert from these
+//! models, so a new column never changes the public schema by accident.
+
+pub mod access_token;
+pub mod cohort;
+pub mod cohort_staff;
+pub mod enrollment;
+pub mod identity;
+pub mod membership;
+pub mod organization;
+pub mod topic;
+pub mod user;
+
+pub mod prelude {
+    //! The entities under short names, for `use entity::prelude::*`.
+    pub use crate::access_token::Entity as AccessToken;
+    pub use crate::cohort::Entity as Cohort;
+    pub use crate::cohort_staff::Entity as CohortStaff;
+    pub use crate::enrollment::Entity as Enrollment;
+    pub use crate::identity::Entity as Identity;
+    pub use crate::membership::Entity as Membership;
+    pub use crate::organization::Entity as Organization;
+    pub use crate::topic::Entity as Topic;
+    pub use crate::user::Entity as User;
+}

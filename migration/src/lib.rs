@@ -1,0 +1,37 @@
+//! Schema migrations. The same migrations run on SQLite and PostgreSQL.
+//!
+//! Never edit a migration that has been released; add a new one instead (see CONTRIBUTING.md).
+
+pub use sea_orm_migration::MigrationStatus;
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261125_000001_create_user;
+mod m20261125_000002_create_identity;
+mod m20261125_000003_create_access_token;
+mod m20261125_000004_create_organization;
+mod m20261125_000005_create_membership;
+mod m20261125_000006_create_cohort;
+mod m20261125_000007_create_enrollment;
+mod m20261125_000008_create_cohort_staff;
+mod m20261125_000009_create_topic;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_user::Migration),
+            Box::new(m20261125_000002_create_identity::Migration),
+            Box::new(m20261125_000003_create_access_token::Migration),
+            Box::new(m20261125_000004_create_organization::Migration),
+            Box::new(m20261125_000005_create_membership::Migration),
+            Box::new(m20261125_000006_create_cohort::Migration),
+            Box::new(m20261125_000007_create_enrollment::Migration),
+            Box::new(m20261125_000008_create_cohort_staff::Migration),
+            Box::new(m20261125_000009_create_topic::Migration),
+        ]
+    }
+}

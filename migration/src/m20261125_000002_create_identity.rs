@@ -1,0 +1,74 @@
+use sea_orm_migration::prelude::*;
+
+use crate::columns::{boolean, id, string, string_null, timestamp, uuid_ref};
+use crate::m20261125_000001_create_user::User;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Identity::Table)
+                    .col(id(Identity::Id))
+                    .col(uuid_ref(Identity::UserId))
+                    .col(string(Identity::Issuer, 500))
+                    .col(string(Identity::Subject, 255))
+                    .col(string_null(Identity::Email, 320))
+                    .col(boolean(Identity::EmailVerified, false))
+                    .col(timestamp(Identity::CreatedAt))
+                    .col(timestamp(Identity::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_identity_user")
+                            .from(Identity::Table, Identity::UserId)
+                            .to(User::Table, User::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_identity_issuer_subject")
+                    .table(Identity::Table)
+                    .col(Identity::Issuer)
+                    .col(Identity::Subject)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_identity_user_id")
+                    .table(Identity::Table)
+                    .col(Identity::UserId)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Identity::Table).to_owned())
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Identity {
+    Table,
+    Id,
+    UserId,
+    Issuer,
+    Subject,
+    Email,
+    EmailVerified,
+    CreatedAt,
+    UpdatedAt,
+}

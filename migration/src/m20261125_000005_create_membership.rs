@@ -1,0 +1,85 @@
+use sea_orm_migration::prelude::*;
+
+use crate::columns::{boolean, id, string, timestamp, uuid_ref, version};
+use crate::m20261125_000001_create_user::User;
+use crate::m20261125_000004_create_organization::Organization;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Membership::Table)
+                    .col(id(Membership::Id))
+                    .col(uuid_ref(Membership::OrganizationId))
+                    .col(uuid_ref(Membership::UserId))
+                    .col(string(Membership::Role, 16))
+                    .col(string(Membership::Profession, 40))
+                    .col(boolean(Membership::IsChampion, false))
+                    .col(version(Membership::Version))
+                    .col(timestamp(Membership::CreatedAt))
+                    .col(timestamp(Membership::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_membership_organization")
+                            .from(Membership::Table, Membership::OrganizationId)
+                            .to(Organization::Table, Organization::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_membership_user")
+                            .from(Membership::Table, Membership::UserId)
+                            .to(User::Table, User::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        // Also serves lookups by organization, whose column leads it.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_membership_organization_user")
+                    .table(Membership::Table)
+                    .col(Membership::OrganizationId)
+                    .col(Membership::UserId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_membership_user_id")
+                    .table(Membership::Table)
+                    .col(Membership::UserId)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Membership::Table).to_owned())
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Membership {
+    Table,
+    Id,
+    OrganizationId,
+    UserId,
+    Role,
+    Profession,
+    IsChampion,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
