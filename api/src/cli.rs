@@ -29,7 +29,11 @@ pub fn init_tracing(format: LogFormat) {
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Pretty => builder.init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
     }
 }
 
@@ -90,7 +94,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(token) = demo_token {
         println!();
-        println!("Demo admin ({}) token, valid until the next --demo start:", demo::ADMIN_EMAIL);
+        println!(
+            "Demo admin ({}) token, valid until the next --demo start:",
+            demo::ADMIN_EMAIL
+        );
         println!("  {token}");
         println!("In GraphiQL, open the Headers tab and paste:");
         println!("  {{\"Authorization\": \"Bearer {token}\"}}");
@@ -172,7 +179,9 @@ async fn create_token(args: TokenCreateArgs) -> anyhow::Result<ExitCode> {
         .name
         .clone()
         .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
-    let user = ensure_user(&db, email, &name, role).await.map_err(api_error)?;
+    let user = ensure_user(&db, email, &name, role)
+        .await
+        .map_err(api_error)?;
     let expires_at = args
         .expires_in_days
         .map(|days| Utc::now() + Duration::days(i64::from(days)));

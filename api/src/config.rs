@@ -57,7 +57,11 @@ pub enum LogFormat {
 pub struct DatabaseArgs {
     /// Database URL: an SQLite file (`sqlite://path?mode=rwc`, the default, created on first
     /// start) or PostgreSQL (`postgres://user:password@host:port/database`).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/peerlearn.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/peerlearn.db?mode=rwc"
+    )]
     pub database_url: String,
 
     /// Most connections the pool holds.

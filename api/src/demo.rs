@@ -22,18 +22,66 @@ use crate::error::ApiError;
 pub const ADMIN_EMAIL: &str = "admin@demo.peerlearn.example";
 
 const TOPICS: &[(&str, &str, &str)] = &[
-    ("billing", "Billing and coding", "Billing integrated behavioral-health services: CoCM and BHI codes, same-day visits."),
-    ("screening", "Screening", "Routine screening for depression, anxiety and substance use (PHQ-9, GAD-7, AUDIT-C)."),
-    ("warm-handoff", "Warm handoff", "Introducing a patient to the behavioral-health clinician during the medical visit."),
-    ("ehr", "EHR and registries", "Templates, registries and data flows in the electronic health record."),
-    ("funding", "Funding and sustainability", "Grants, value-based payment and keeping the program going after the grant."),
-    ("supervision", "Clinical supervision", "Supervising behavioral-health staff and psychiatric case review."),
-    ("self-care", "Staff self-care", "Preventing burnout and secondary traumatic stress in care teams."),
-    ("trauma-informed-care", "Trauma-informed care", "Organizational practices that recognise and respond to trauma."),
-    ("measurement-based-care", "Measurement-based care", "Tracking symptom scores over time to adjust treatment."),
-    ("telehealth", "Telehealth", "Delivering behavioral-health visits by video and phone."),
-    ("workforce", "Workforce and hiring", "Recruiting and retaining behavioral-health staff."),
-    ("care-coordination", "Care coordination", "Referrals, follow-up and closing the loop with community partners."),
+    (
+        "billing",
+        "Billing and coding",
+        "Billing integrated behavioral-health services: CoCM and BHI codes, same-day visits.",
+    ),
+    (
+        "screening",
+        "Screening",
+        "Routine screening for depression, anxiety and substance use (PHQ-9, GAD-7, AUDIT-C).",
+    ),
+    (
+        "warm-handoff",
+        "Warm handoff",
+        "Introducing a patient to the behavioral-health clinician during the medical visit.",
+    ),
+    (
+        "ehr",
+        "EHR and registries",
+        "Templates, registries and data flows in the electronic health record.",
+    ),
+    (
+        "funding",
+        "Funding and sustainability",
+        "Grants, value-based payment and keeping the program going after the grant.",
+    ),
+    (
+        "supervision",
+        "Clinical supervision",
+        "Supervising behavioral-health staff and psychiatric case review.",
+    ),
+    (
+        "self-care",
+        "Staff self-care",
+        "Preventing burnout and secondary traumatic stress in care teams.",
+    ),
+    (
+        "trauma-informed-care",
+        "Trauma-informed care",
+        "Organizational practices that recognise and respond to trauma.",
+    ),
+    (
+        "measurement-based-care",
+        "Measurement-based care",
+        "Tracking symptom scores over time to adjust treatment.",
+    ),
+    (
+        "telehealth",
+        "Telehealth",
+        "Delivering behavioral-health visits by video and phone.",
+    ),
+    (
+        "workforce",
+        "Workforce and hiring",
+        "Recruiting and retaining behavioral-health staff.",
+    ),
+    (
+        "care-coordination",
+        "Care coordination",
+        "Referrals, follow-up and closing the loop with community partners.",
+    ),
 ];
 
 struct DemoOrganization {
@@ -46,65 +94,300 @@ struct DemoOrganization {
 }
 
 const ORGANIZATIONS: &[DemoOrganization] = &[
-    DemoOrganization { name: "Valle Verde Community Health Center", kind: OrganizationKind::CommunityHealthCenter, region: "New Mexico", time_zone: "America/Denver", cohorts: &[0], members: &[
-        ("Marisol Baca", Profession::Administrator, MembershipRole::Lead, false),
-        ("Dr. Ken Oyelaran", Profession::Physician, MembershipRole::Member, true),
-        ("Alma Trujillo", Profession::BehavioralHealthClinician, MembershipRole::Member, true),
-    ]},
-    DemoOrganization { name: "Sweetgrass Tribal Health Program", kind: OrganizationKind::TribalHealthProgram, region: "Montana", time_zone: "America/Denver", cohorts: &[0], members: &[
-        ("Renee Old Coyote", Profession::Administrator, MembershipRole::Lead, false),
-        ("Tom Birdsbill", Profession::CommunityHealthWorker, MembershipRole::Member, true),
-    ]},
-    DemoOrganization { name: "Harbor Family Clinic", kind: OrganizationKind::Clinic, region: "Maine", time_zone: "America/New_York", cohorts: &[0], members: &[
-        ("Beth Lindqvist", Profession::NursePractitioner, MembershipRole::Lead, true),
-        ("Owen Marsh", Profession::BillingSpecialist, MembershipRole::Member, false),
-    ]},
-    DemoOrganization { name: "Delta River Health Services", kind: OrganizationKind::CommunityHealthCenter, region: "Mississippi", time_zone: "America/Chicago", cohorts: &[0], members: &[
-        ("Lakisha Freeman", Profession::CareManager, MembershipRole::Lead, true),
-        ("Dr. Ahmed Sayeed", Profession::PsychiatricProvider, MembershipRole::Member, false),
-        ("Grace Tillman", Profession::Nurse, MembershipRole::Member, false),
-    ]},
-    DemoOrganization { name: "Cascade Rural Health Clinic", kind: OrganizationKind::Clinic, region: "Oregon", time_zone: "America/Los_Angeles", cohorts: &[0], members: &[
-        ("Hannah Wirth", Profession::Physician, MembershipRole::Lead, true),
-        ("Jesse Moreno", Profession::PeerSupportSpecialist, MembershipRole::Member, false),
-    ]},
-    DemoOrganization { name: "Northside Neighborhood Health", kind: OrganizationKind::CommunityHealthCenter, region: "Minnesota", time_zone: "America/Chicago", cohorts: &[0, 1], members: &[
-        ("Fatima Hassan", Profession::Administrator, MembershipRole::Lead, false),
-        ("Dr. Paul Nguyen", Profession::Physician, MembershipRole::Member, true),
-        ("Rita Kowalski", Profession::Pharmacist, MembershipRole::Member, false),
-    ]},
-    DemoOrganization { name: "Red Rock Indian Health Clinic", kind: OrganizationKind::TribalHealthProgram, region: "Arizona", time_zone: "America/Phoenix", cohorts: &[1], members: &[
-        ("Daniel Begay", Profession::BehavioralHealthClinician, MembershipRole::Lead, true),
-        ("Loretta Yazzie", Profession::CommunityHealthWorker, MembershipRole::Member, false),
-    ]},
-    DemoOrganization { name: "Appalachian Hills Family Medicine", kind: OrganizationKind::Clinic, region: "West Virginia", time_zone: "America/New_York", cohorts: &[1], members: &[
-        ("Carl Jennings", Profession::Physician, MembershipRole::Lead, false),
-        ("Misty Harless", Profession::CareManager, MembershipRole::Member, true),
-    ]},
-    DemoOrganization { name: "Prairie Health Partners", kind: OrganizationKind::Hospital, region: "Kansas", time_zone: "America/Chicago", cohorts: &[1], members: &[
-        ("Julie Brandt", Profession::Administrator, MembershipRole::Lead, false),
-        ("Marcus Webb", Profession::BehavioralHealthClinician, MembershipRole::Member, true),
-    ]},
-    DemoOrganization { name: "Bayou Community Clinic", kind: OrganizationKind::CommunityOrganization, region: "Louisiana", time_zone: "America/Chicago", cohorts: &[1], members: &[
-        ("Celeste Arceneaux", Profession::Nurse, MembershipRole::Lead, true),
-        ("Andre Guidry", Profession::BillingSpecialist, MembershipRole::Member, false),
-    ]},
-    DemoOrganization { name: "High Desert County Health Department", kind: OrganizationKind::HealthDepartment, region: "Nevada", time_zone: "America/Los_Angeles", cohorts: &[1], members: &[
-        ("Monica Reyes", Profession::Administrator, MembershipRole::Lead, false),
-        ("Victor Lam", Profession::CommunityHealthWorker, MembershipRole::Member, true),
-    ]},
-    DemoOrganization { name: "Kenai Peninsula Health Center", kind: OrganizationKind::CommunityHealthCenter, region: "Alaska", time_zone: "America/Anchorage", cohorts: &[1], members: &[
-        ("Sarah Nicolai", Profession::NursePractitioner, MembershipRole::Lead, true),
-        ("Erik Halvorsen", Profession::BehavioralHealthClinician, MembershipRole::Member, false),
-    ]},
+    DemoOrganization {
+        name: "Valle Verde Community Health Center",
+        kind: OrganizationKind::CommunityHealthCenter,
+        region: "New Mexico",
+        time_zone: "America/Denver",
+        cohorts: &[0],
+        members: &[
+            (
+                "Marisol Baca",
+                Profession::Administrator,
+                MembershipRole::Lead,
+                false,
+            ),
+            (
+                "Dr. Ken Oyelaran",
+                Profession::Physician,
+                MembershipRole::Member,
+                true,
+            ),
+            (
+                "Alma Trujillo",
+                Profession::BehavioralHealthClinician,
+                MembershipRole::Member,
+                true,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Sweetgrass Tribal Health Program",
+        kind: OrganizationKind::TribalHealthProgram,
+        region: "Montana",
+        time_zone: "America/Denver",
+        cohorts: &[0],
+        members: &[
+            (
+                "Renee Old Coyote",
+                Profession::Administrator,
+                MembershipRole::Lead,
+                false,
+            ),
+            (
+                "Tom Birdsbill",
+                Profession::CommunityHealthWorker,
+                MembershipRole::Member,
+                true,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Harbor Family Clinic",
+        kind: OrganizationKind::Clinic,
+        region: "Maine",
+        time_zone: "America/New_York",
+        cohorts: &[0],
+        members: &[
+            (
+                "Beth Lindqvist",
+                Profession::NursePractitioner,
+                MembershipRole::Lead,
+                true,
+            ),
+            (
+                "Owen Marsh",
+                Profession::BillingSpecialist,
+                MembershipRole::Member,
+                false,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Delta River Health Services",
+        kind: OrganizationKind::CommunityHealthCenter,
+        region: "Mississippi",
+        time_zone: "America/Chicago",
+        cohorts: &[0],
+        members: &[
+            (
+                "Lakisha Freeman",
+                Profession::CareManager,
+                MembershipRole::Lead,
+                true,
+            ),
+            (
+                "Dr. Ahmed Sayeed",
+                Profession::PsychiatricProvider,
+                MembershipRole::Member,
+                false,
+            ),
+            (
+                "Grace Tillman",
+                Profession::Nurse,
+                MembershipRole::Member,
+                false,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Cascade Rural Health Clinic",
+        kind: OrganizationKind::Clinic,
+        region: "Oregon",
+        time_zone: "America/Los_Angeles",
+        cohorts: &[0],
+        members: &[
+            (
+                "Hannah Wirth",
+                Profession::Physician,
+                MembershipRole::Lead,
+                true,
+            ),
+            (
+                "Jesse Moreno",
+                Profession::PeerSupportSpecialist,
+                MembershipRole::Member,
+                false,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Northside Neighborhood Health",
+        kind: OrganizationKind::CommunityHealthCenter,
+        region: "Minnesota",
+        time_zone: "America/Chicago",
+        cohorts: &[0, 1],
+        members: &[
+            (
+                "Fatima Hassan",
+                Profession::Administrator,
+                MembershipRole::Lead,
+                false,
+            ),
+            (
+                "Dr. Paul Nguyen",
+                Profession::Physician,
+                MembershipRole::Member,
+                true,
+            ),
+            (
+                "Rita Kowalski",
+                Profession::Pharmacist,
+                MembershipRole::Member,
+                false,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Red Rock Indian Health Clinic",
+        kind: OrganizationKind::TribalHealthProgram,
+        region: "Arizona",
+        time_zone: "America/Phoenix",
+        cohorts: &[1],
+        members: &[
+            (
+                "Daniel Begay",
+                Profession::BehavioralHealthClinician,
+                MembershipRole::Lead,
+                true,
+            ),
+            (
+                "Loretta Yazzie",
+                Profession::CommunityHealthWorker,
+                MembershipRole::Member,
+                false,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Appalachian Hills Family Medicine",
+        kind: OrganizationKind::Clinic,
+        region: "West Virginia",
+        time_zone: "America/New_York",
+        cohorts: &[1],
+        members: &[
+            (
+                "Carl Jennings",
+                Profession::Physician,
+                MembershipRole::Lead,
+                false,
+            ),
+            (
+                "Misty Harless",
+                Profession::CareManager,
+                MembershipRole::Member,
+                true,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Prairie Health Partners",
+        kind: OrganizationKind::Hospital,
+        region: "Kansas",
+        time_zone: "America/Chicago",
+        cohorts: &[1],
+        members: &[
+            (
+                "Julie Brandt",
+                Profession::Administrator,
+                MembershipRole::Lead,
+                false,
+            ),
+            (
+                "Marcus Webb",
+                Profession::BehavioralHealthClinician,
+                MembershipRole::Member,
+                true,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Bayou Community Clinic",
+        kind: OrganizationKind::CommunityOrganization,
+        region: "Louisiana",
+        time_zone: "America/Chicago",
+        cohorts: &[1],
+        members: &[
+            (
+                "Celeste Arceneaux",
+                Profession::Nurse,
+                MembershipRole::Lead,
+                true,
+            ),
+            (
+                "Andre Guidry",
+                Profession::BillingSpecialist,
+                MembershipRole::Member,
+                false,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "High Desert County Health Department",
+        kind: OrganizationKind::HealthDepartment,
+        region: "Nevada",
+        time_zone: "America/Los_Angeles",
+        cohorts: &[1],
+        members: &[
+            (
+                "Monica Reyes",
+                Profession::Administrator,
+                MembershipRole::Lead,
+                false,
+            ),
+            (
+                "Victor Lam",
+                Profession::CommunityHealthWorker,
+                MembershipRole::Member,
+                true,
+            ),
+        ],
+    },
+    DemoOrganization {
+        name: "Kenai Peninsula Health Center",
+        kind: OrganizationKind::CommunityHealthCenter,
+        region: "Alaska",
+        time_zone: "America/Anchorage",
+        cohorts: &[1],
+        members: &[
+            (
+                "Sarah Nicolai",
+                Profession::NursePractitioner,
+                MembershipRole::Lead,
+                true,
+            ),
+            (
+                "Erik Halvorsen",
+                Profession::BehavioralHealthClinician,
+                MembershipRole::Member,
+                false,
+            ),
+        ],
+    },
 ];
 
 /// (name, email, [(cohort index, role)])
 const STAFF: &[(&str, &str, &[(usize, StaffRole)])] = &[
-    ("Rosa Martinez", "rosa.martinez@ta.demo.peerlearn.example", &[(0, StaffRole::Lead), (1, StaffRole::Lead)]),
-    ("Sam Okafor", "sam.okafor@ta.demo.peerlearn.example", &[(0, StaffRole::Coach)]),
-    ("Priya Natarajan", "priya.natarajan@ta.demo.peerlearn.example", &[(1, StaffRole::Coach)]),
-    ("Lee Whitehorse", "lee.whitehorse@ta.demo.peerlearn.example", &[(0, StaffRole::Presenter), (1, StaffRole::Presenter)]),
+    (
+        "Rosa Martinez",
+        "rosa.martinez@ta.demo.peerlearn.example",
+        &[(0, StaffRole::Lead), (1, StaffRole::Lead)],
+    ),
+    (
+        "Sam Okafor",
+        "sam.okafor@ta.demo.peerlearn.example",
+        &[(0, StaffRole::Coach)],
+    ),
+    (
+        "Priya Natarajan",
+        "priya.natarajan@ta.demo.peerlearn.example",
+        &[(1, StaffRole::Coach)],
+    ),
+    (
+        "Lee Whitehorse",
+        "lee.whitehorse@ta.demo.peerlearn.example",
+        &[(0, StaffRole::Presenter), (1, StaffRole::Presenter)],
+    ),
 ];
 
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
@@ -114,8 +397,20 @@ fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
 /// Loads the demo program unless it is already there. Returns whether it loaded anything.
 pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<bool, ApiError> {
     let cohorts = [
-        ("bhi-2026", "Behavioral Health Integration 2026", "Two-year learning collaborative on integrating behavioral health into primary care.", date(2026, 1, 15), date(2027, 12, 15)),
-        ("rural-integrated-care-2027", "Rural Integrated Care 2027", "Peer learning for rural and tribal programs starting collaborative care.", date(2027, 1, 10), date(2028, 6, 30)),
+        (
+            "bhi-2026",
+            "Behavioral Health Integration 2026",
+            "Two-year learning collaborative on integrating behavioral health into primary care.",
+            date(2026, 1, 15),
+            date(2027, 12, 15),
+        ),
+        (
+            "rural-integrated-care-2027",
+            "Rural Integrated Care 2027",
+            "Peer learning for rural and tribal programs starting collaborative care.",
+            date(2027, 1, 10),
+            date(2028, 6, 30),
+        ),
     ];
     if cohort::Entity::find()
         .filter(cohort::Column::Slug.eq(cohorts[0].0))

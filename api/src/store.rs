@@ -2,8 +2,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, ValueType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait,
-    QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter,
 };
 use uuid::Uuid;
 

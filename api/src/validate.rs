@@ -39,7 +39,12 @@ impl Validator {
     }
 
     /// An optional text: blank becomes `None`, otherwise as [`Validator::text`].
-    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
         match value.map(str::trim) {
             None | Some("") => None,
             Some(v) => self.text(field, v, max),
@@ -49,9 +54,12 @@ impl Validator {
     /// A URL-safe identifier: lowercase letters, digits and single hyphens, at most 64 long.
     pub fn slug(&mut self, field: &str, value: &str) -> Option<String> {
         let value = self.text(field, value, 64)?;
-        let well_formed = value
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        let well_formed = value.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
         if well_formed {
             Some(value)
         } else {

@@ -4,7 +4,11 @@ use sea_orm_migration::prelude::*;
 
 /// A UUID v7 primary key.
 pub fn id<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().primary_key().to_owned()
+    ColumnDef::new(name)
+        .uuid()
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 
 /// A required UUID referencing another table.

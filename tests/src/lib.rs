@@ -1,1 +1,397 @@
-pub fn x(){}
+//! The test harness: [`TestApp::spawn`] starts the real HTTP server on a fresh database and
+//! small builders create fixtures.
+//!
+//! The suite runs on SQLite (a temporary file per test). Set `TEST_DATABASE_URL` to a
+//! PostgreSQL server URL, for example `postgres://postgres@127.0.0.1:5432/postgres`, to run it
+//! on PostgreSQL instead: each test then gets its own database, dropped afterwards.
+
+#![expect(
+    clippy::expect_used,
+    reason = "test harness: a failed fixture should abort the test"
+)]
+
+use std::net::TcpListener;
+
+use chrono::Utc;
+use entity::cohort_staff::StaffRole;
+use entity::enrollment::EnrollmentStatus;
+use entity::membership::{MembershipRole, Profession};
+use entity::organization::OrganizationKind;
+use entity::user::UserRole;
+use entity::{cohort, cohort_staff, enrollment, membership, organization, topic, user};
+use peerlearn::config::DatabaseArgs;
+use peerlearn::db::{self, StatementCounter};
+use peerlearn::graphql::ids::{NodeKind, encode};
+use peerlearn::http::{AppState, serve};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set, Statement};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub use serde_json;
+
+/// The environment variable that switches the suite to PostgreSQL.
+pub const POSTGRES_ENV: &str = "TEST_DATABASE_URL";
+
+/// A database that exists for one test.
+enum TestDatabase {
+    Sqlite(#[expect(dead_code, reason = "kept alive until the test ends")] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self {
+            let admin_url = admin_url.clone();
+            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            // Drop runs outside async code; a short-lived runtime on its own thread does it.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime.block_on(async {
+                    let admin = Database::connect(&admin_url).await.ok()?;
+                    admin.execute_unprepared(&sql).await.ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// Creates a fresh, empty database and returns its URL.
+async fn fresh_database() -> (String, TestDatabase) {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("peerlearn_test_{}", Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to the PostgreSQL server in TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create a test database");
+            admin.close().await.expect("close the admin connection");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("a URL with a database name");
+            let url = format!("{base}/{name}");
+            (url, TestDatabase::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("create a temporary folder");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (url, TestDatabase::Sqlite(dir))
+        }
+    }
+}
+
+/// Database arguments as the binary would parse them, for `url`.
+pub fn database_args(url: &str) -> DatabaseArgs {
+    DatabaseArgs {
+        database_url: url.to_owned(),
+        database_pool_size: 5,
+        database_acquire_timeout: 3,
+    }
+}
+
+/// A running server on a fresh database.
+pub struct TestApp {
+    /// Base URL, for example `http://127.0.0.1:41234`.
+    pub address: String,
+    /// The server's connection pool.
+    pub db: DatabaseConnection,
+    /// Counts the SQL statements run through the server's pool.
+    pub statements: StatementCounter,
+    /// The database URL.
+    pub database_url: String,
+    /// An HTTP client.
+    pub client: reqwest::Client,
+    server: actix_web::dev::ServerHandle,
+    _database: TestDatabase,
+}
+
+/// Options for [`TestApp::spawn_with`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Largest accepted body.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the returned future only waits for completion.
+        drop(self.server.stop(false));
+    }
+}
+
+impl TestApp {
+    /// Starts the server on a fresh, migrated database.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    /// Starts the server with `options`.
+    pub async fn spawn_with(options: Options) -> Self {
+        let (database_url, database) = fresh_database().await;
+        let (db, statements) = db::connect(&database_args(&database_url))
+            .await
+            .expect("connect to the test database");
+        db::migrate_up(&db)
+            .await
+            .expect("migrate the test database");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let state = AppState {
+            schema: peerlearn::graphql::build_schema(db.clone()),
+            db: db.clone(),
+            max_body_bytes: options.max_body_bytes,
+            graphiql: true,
+        };
+        let server = serve(listener, state, 1).expect("start the server");
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            address,
+            db,
+            statements,
+            database_url,
+            client: reqwest::Client::new(),
+            server: handle,
+            _database: database,
+        }
+    }
+
+    /// The GraphQL endpoint.
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.address)
+    }
+
+    /// POSTs a GraphQL request as `token` (anonymous if `None`) and returns the JSON body.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.graphql_response(token, query, variables)
+            .await
+            .json()
+            .await
+            .expect("a JSON response body")
+    }
+
+    /// POSTs a GraphQL request and returns the raw response.
+    pub async fn graphql_response(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.graphql_url())
+            .header("content-type", "application/json")
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("send the request")
+    }
+
+    /// Runs `f` and returns how many SQL statements the server ran meanwhile.
+    pub async fn count_statements<F: Future<Output = Value>>(&self, f: F) -> (u64, Value) {
+        let before = self.statements.get();
+        let value = f.await;
+        (self.statements.get() - before, value)
+    }
+
+    /// Creates a user with a personal access token and returns both.
+    pub async fn user(&self, name: &str, role: UserRole) -> (user::Model, String) {
+        let now = Utc::now();
+        let user = user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name.to_owned()),
+            email: Set(Some(format!("{}@example.org", Uuid::now_v7().simple()))),
+            role: Set(role),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a user");
+        let token = peerlearn::auth::token::create_personal_token(&self.db, user.id, "test", None)
+            .await
+            .expect("create a token")
+            .secret;
+        (user, token)
+    }
+
+    /// An administrator and their token.
+    pub async fn admin(&self) -> (user::Model, String) {
+        self.user("Ada Admin", UserRole::Admin).await
+    }
+
+    /// Creates an organization.
+    pub async fn organization(&self, name: &str) -> organization::Model {
+        let now = Utc::now();
+        organization::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name.to_owned()),
+            kind: Set(OrganizationKind::Clinic),
+            region: Set(None),
+            time_zone: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert an organization")
+    }
+
+    /// Makes `user` a member of `organization` with `role`.
+    pub async fn member(
+        &self,
+        organization: &organization::Model,
+        user: &user::Model,
+        role: MembershipRole,
+    ) -> membership::Model {
+        let now = Utc::now();
+        membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(organization.id),
+            user_id: Set(user.id),
+            role: Set(role),
+            profession: Set(Profession::Nurse),
+            is_champion: Set(false),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a membership")
+    }
+
+    /// Creates a cohort.
+    pub async fn cohort(&self, slug: &str) -> cohort::Model {
+        let now = Utc::now();
+        cohort::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            slug: Set(slug.to_owned()),
+            name: Set(format!("Cohort {slug}")),
+            description: Set(None),
+            starts_on: Set(None),
+            ends_on: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a cohort")
+    }
+
+    /// Enrolls `organization` in `cohort`.
+    pub async fn enroll(
+        &self,
+        cohort: &cohort::Model,
+        organization: &organization::Model,
+    ) -> enrollment::Model {
+        let now = Utc::now();
+        enrollment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort.id),
+            organization_id: Set(organization.id),
+            status: Set(EnrollmentStatus::Active),
+            withdrawn_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert an enrollment")
+    }
+
+    /// Makes `user` staff of `cohort` with `role`.
+    pub async fn staff(
+        &self,
+        cohort: &cohort::Model,
+        user: &user::Model,
+        role: StaffRole,
+    ) -> cohort_staff::Model {
+        let now = Utc::now();
+        cohort_staff::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort.id),
+            user_id: Set(user.id),
+            role: Set(role),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a staff assignment")
+    }
+
+    /// Creates a topic.
+    pub async fn topic(&self, slug: &str) -> topic::Model {
+        let now = Utc::now();
+        topic::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            slug: Set(slug.to_owned()),
+            name: Set(slug.replace('-', " ")),
+            description: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a topic")
+    }
+
+    /// Counts the rows of `table` (for "nothing changed" assertions).
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM \"{table}\""),
+            ))
+            .await
+            .expect("count rows")
+            .expect("a count row");
+        row.try_get::<i64>("", "n").expect("an integer count")
+    }
+}
+
+/// The global ID of a row.
+pub fn gid(kind: NodeKind, id: Uuid) -> String {
+    encode(kind, id).0
+}
+
+/// The `extensions.code` of the first error of a response, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The codes of a payload's `userErrors`.
+pub fn user_error_codes(payload: &Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -136,7 +136,11 @@ impl Actor {
     pub fn visible_cohorts(&self) -> impl Iterator<Item = Uuid> + '_ {
         self.staff
             .keys()
-            .chain(self.peer_cohorts.iter().filter(|c| !self.staff.contains_key(c)))
+            .chain(
+                self.peer_cohorts
+                    .iter()
+                    .filter(|c| !self.staff.contains_key(c)),
+            )
             .copied()
     }
 
@@ -193,7 +197,10 @@ pub async fn authenticate(
 
 /// A visibility scope as an SQL condition: nothing for anonymous viewers, everything for
 /// admins, and `rule(actor)` for everyone else.
-pub fn scope(viewer: &Viewer, rule: impl FnOnce(&Actor) -> sea_orm::Condition) -> sea_orm::Condition {
+pub fn scope(
+    viewer: &Viewer,
+    rule: impl FnOnce(&Actor) -> sea_orm::Condition,
+) -> sea_orm::Condition {
     use sea_orm::sea_query::ExprTrait as _;
     match viewer {
         Viewer::Anonymous => sea_orm::Condition::all().add(Expr::val(1).eq(0)),

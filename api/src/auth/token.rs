@@ -113,7 +113,10 @@ mod tests {
         assert!(a.starts_with(PERSONAL_TOKEN_PREFIX));
         let h = hash(&a);
         assert_eq!(h.len(), 64);
-        assert!(h.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            h.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(h, hash(&b));
     }
 }

@@ -1,7 +1,7 @@
 //! Mutations on cohorts, enrollments and cohort staff.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
 use crate::cohort::service::{self, CohortChanges, NewCohort};
 use crate::cohort::types::{Cohort, CohortStaff, Enrollment, StaffRole};
@@ -20,9 +20,9 @@ pub struct CreateCohortInput {
     /// What the cohort is about (up to 5000 characters).
     pub description: Option<String>,
     /// The first day of the cohort.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
     /// The last day of the cohort; not before `startsOn`.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
 }
 
 /// Result of `createCohort`.
@@ -48,9 +48,9 @@ pub struct UpdateCohortInput {
     /// A new description; `null` clears it.
     pub description: MaybeUndefined<String>,
     /// A new first day; `null` clears it.
-    pub starts_on: MaybeUndefined<NaiveDate>,
+    pub starts_on: MaybeUndefined<Date>,
     /// A new last day; `null` clears it.
-    pub ends_on: MaybeUndefined<NaiveDate>,
+    pub ends_on: MaybeUndefined<Date>,
 }
 
 /// Result of `updateCohort`.
@@ -137,8 +137,8 @@ impl CohortMutation {
                 slug: input.slug,
                 name: input.name,
                 description: input.description,
-                starts_on: input.starts_on,
-                ends_on: input.ends_on,
+                starts_on: input.starts_on.map(|d| d.0),
+                ends_on: input.ends_on.map(|d| d.0),
             },
         )
         .await;
@@ -166,8 +166,8 @@ impl CohortMutation {
                 slug: input.slug,
                 name: input.name,
                 description: input.description.into(),
-                starts_on: input.starts_on.into(),
-                ends_on: input.ends_on.into(),
+                starts_on: Option::<Option<Date>>::from(input.starts_on).map(|d| d.map(|d| d.0)),
+                ends_on: Option::<Option<Date>>::from(input.ends_on).map(|d| d.map(|d| d.0)),
             },
         )
         .await;

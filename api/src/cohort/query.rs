@@ -25,8 +25,9 @@ impl CohortQuery {
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
-        last: Option<i32>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortConnection> {
         ctx.actor()?;
@@ -62,9 +63,10 @@ impl CohortQuery {
                 .map_err(ApiError::from)?
                 .ok_or(ApiError::NotFound("cohort"))?,
             _ => {
-                return Err(
-                    ApiError::BadUserInput("pass exactly one of `id` and `slug`".to_owned()).into(),
-                );
+                return Err(ApiError::BadUserInput(
+                    "pass exactly one of `id` and `slug`".to_owned(),
+                )
+                .into());
             }
         };
         Ok(found.into())

@@ -47,7 +47,11 @@ pub struct CohortChanges {
 fn check_dates(v: &mut Validator, starts_on: Option<NaiveDate>, ends_on: Option<NaiveDate>) {
     if let (Some(start), Some(end)) = (starts_on, ends_on) {
         if end < start {
-            v.reject("endsOn", FieldErrorCode::Invalid, "must not be before startsOn");
+            v.reject(
+                "endsOn",
+                FieldErrorCode::Invalid,
+                "must not be before startsOn",
+            );
         }
     }
 }
@@ -112,11 +116,8 @@ pub async fn update_cohort(
         }
     }
     if let Some(description) = changes.description {
-        active.description = Set(v.optional_text(
-            "description",
-            description.as_deref(),
-            DESCRIPTION_MAX,
-        ));
+        active.description =
+            Set(v.optional_text("description", description.as_deref(), DESCRIPTION_MAX));
     }
     let starts_on = changes.starts_on.unwrap_or(current.starts_on);
     let ends_on = changes.ends_on.unwrap_or(current.ends_on);
@@ -153,8 +154,14 @@ pub async fn enroll_organization(
     organization_id: Uuid,
 ) -> Result<enrollment::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<cohort::Entity>(db, cohort::Column::Id, cohort_id, cohort_scope(viewer), "cohort")
-        .await?;
+    find_in_scope::<cohort::Entity>(
+        db,
+        cohort::Column::Id,
+        cohort_id,
+        cohort_scope(viewer),
+        "cohort",
+    )
+    .await?;
     policy::check_manage_cohort(actor, cohort_id)?;
     find_in_scope::<organization::Entity>(
         db,
@@ -199,8 +206,14 @@ pub async fn withdraw_organization(
     organization_id: Uuid,
 ) -> Result<enrollment::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<cohort::Entity>(db, cohort::Column::Id, cohort_id, cohort_scope(viewer), "cohort")
-        .await?;
+    find_in_scope::<cohort::Entity>(
+        db,
+        cohort::Column::Id,
+        cohort_id,
+        cohort_scope(viewer),
+        "cohort",
+    )
+    .await?;
     policy::check_manage_cohort(actor, cohort_id)?;
     let existing = find_enrollment(db, cohort_id, organization_id)
         .await?
@@ -239,10 +252,17 @@ pub async fn assign_cohort_staff(
     role: StaffRole,
 ) -> Result<cohort_staff::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<cohort::Entity>(db, cohort::Column::Id, cohort_id, cohort_scope(viewer), "cohort")
-        .await?;
+    find_in_scope::<cohort::Entity>(
+        db,
+        cohort::Column::Id,
+        cohort_id,
+        cohort_scope(viewer),
+        "cohort",
+    )
+    .await?;
     policy::check_manage_staff(actor, cohort_id)?;
-    find_in_scope::<user::Entity>(db, user::Column::Id, user_id, user_scope(viewer), "user").await?;
+    find_in_scope::<user::Entity>(db, user::Column::Id, user_id, user_scope(viewer), "user")
+        .await?;
     let now = Utc::now();
     let existing = cohort_staff::Entity::find()
         .filter(cohort_staff::Column::CohortId.eq(cohort_id))

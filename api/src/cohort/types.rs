@@ -1,7 +1,7 @@
 //! GraphQL types of cohorts, enrollments and cohort staff.
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, NaiveDate, Utc};
 use entity::cohort;
 use entity::cohort_staff::{self, StaffRole as DbStaffRole};
 use entity::enrollment::{self, EnrollmentStatus as DbEnrollmentStatus};
@@ -45,6 +45,7 @@ impl From<cohort::Model> for Cohort {
     }
 }
 
+/// A group of grantee organizations going through a program together.
 #[Object]
 impl Cohort {
     /// The global ID.
@@ -68,13 +69,13 @@ impl Cohort {
     }
 
     /// The first day of the cohort.
-    async fn starts_on(&self) -> Option<NaiveDate> {
-        self.0.starts_on
+    async fn starts_on(&self) -> Option<Date> {
+        self.0.starts_on.map(Into::into)
     }
 
     /// The last day of the cohort.
-    async fn ends_on(&self) -> Option<NaiveDate> {
-        self.0.ends_on
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Into::into)
     }
 
     /// Incremented on every change; pass it as `expectedVersion` when updating.
@@ -83,13 +84,13 @@ impl Cohort {
     }
 
     /// When the cohort was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// When the cohort was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 
     /// Whether the viewer may update the cohort and enroll or withdraw organizations.
@@ -109,8 +110,9 @@ impl Cohort {
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
-        last: Option<i32>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EnrollmentConnection> {
         let page = Page::new(first, after, last, before)?;
@@ -129,8 +131,9 @@ impl Cohort {
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
-        last: Option<i32>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortStaffConnection> {
         let page = Page::new(first, after, last, before)?;
@@ -148,6 +151,7 @@ impl From<enrollment::Model> for Enrollment {
     }
 }
 
+/// An organization's place in a cohort.
 #[Object]
 impl Enrollment {
     /// The global ID.
@@ -165,9 +169,13 @@ impl Enrollment {
     /// The enrolled organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
         let loaders = ctx.loaders()?;
-        Ok(require(&loaders.organization, self.0.organization_id, "organization")
-            .await?
-            .into())
+        Ok(require(
+            &loaders.organization,
+            self.0.organization_id,
+            "organization",
+        )
+        .await?
+        .into())
     }
 
     /// Whether the organization still takes part.
@@ -176,18 +184,18 @@ impl Enrollment {
     }
 
     /// When the organization was first enrolled.
-    async fn enrolled_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn enrolled_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// When the organization withdrew, if it did.
-    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
-        self.0.withdrawn_at
+    async fn withdrawn_at(&self) -> Option<DateTime> {
+        self.0.withdrawn_at.map(Into::into)
     }
 
     /// When the enrollment last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }
 
@@ -200,6 +208,7 @@ impl From<cohort_staff::Model> for CohortStaff {
     }
 }
 
+/// A T/TA provider's role in a cohort.
 #[Object]
 impl CohortStaff {
     /// The global ID.
@@ -227,8 +236,8 @@ impl CohortStaff {
     }
 
     /// When they were assigned.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 }
 

@@ -71,9 +71,10 @@ pub fn payload<T, P>(
 ) -> async_graphql::Result<P> {
     match result {
         Ok(value) => Ok(build(Some(value), Vec::new())),
-        Err(ApiError::Invalid(errors)) => {
-            Ok(build(None, errors.into_iter().map(UserError::from).collect()))
-        }
+        Err(ApiError::Invalid(errors)) => Ok(build(
+            None,
+            errors.into_iter().map(UserError::from).collect(),
+        )),
         Err(err) => Err(err.into()),
     }
 }

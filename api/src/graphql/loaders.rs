@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{cohort, cohort_staff, enrollment, membership, organization, topic, user};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query, ValueType, WindowStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, Query, ValueType, WindowStatement,
+};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, ModelTrait, QueryFilter,
     QuerySelect, QueryTrait,
@@ -82,7 +84,11 @@ where
             .filter(self.parent.is_in(parents))
             .filter(self.scope.clone())
             .into_query();
-        inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, row_number.clone());
+        inner.expr_window_as(
+            Func::cust(Alias::new("ROW_NUMBER")),
+            window,
+            row_number.clone(),
+        );
         let paged = Alias::new("paged");
         let outer = Query::select()
             .column(Asterisk)
@@ -201,7 +207,11 @@ where
         parent: Uuid,
         page: Page,
     ) -> Result<(Slice<E::Model>, TotalCount), crate::error::ApiError> {
-        let slice = self.pages.load_one((parent, page)).await?.unwrap_or_default();
+        let slice = self
+            .pages
+            .load_one((parent, page))
+            .await?
+            .unwrap_or_default();
         let counts = Arc::clone(&self.counts);
         let total = TotalCount::from_fn(move || {
             let counts = Arc::clone(&counts);
@@ -211,10 +221,25 @@ where
     }
 }
 
+/// How many times a batch task lets the request task run before it collects its keys.
+///
+/// Sibling resolvers register their keys while the request task is polled, but a list of more
+/// than a few dozen items is polled in chunks (`FuturesUnordered` yields after 32 polls), so a
+/// batch started by the first chunk must wait for the rest. Every yield hands the
+/// single-threaded actix worker back to the request task for one more chunk; 32 yields cover a
+/// level of about a thousand siblings. Yields cost microseconds, unlike a timer delay.
+const BATCH_YIELDS: usize = 32;
+
 fn loader<L>(inner: L) -> DataLoader<L> {
-    // Zero delay: actix workers are single-threaded, so sibling resolvers register their keys
-    // before the batch task first runs; waiting longer only adds latency at every level.
-    DataLoader::new(inner, tokio::spawn).delay(Duration::ZERO)
+    DataLoader::new(inner, |batch| {
+        tokio::spawn(async move {
+            for _ in 0..BATCH_YIELDS {
+                tokio::task::yield_now().await;
+            }
+            batch.await;
+        })
+    })
+    .delay(Duration::ZERO)
 }
 
 fn by_id<E>(db: &DatabaseConnection, id: E::Column, scope: Condition) -> DataLoader<ByIdLoader<E>>
@@ -267,13 +292,21 @@ impl Loaders {
         let enrollment_scope = cohort_domain::policy::enrollment_scope(viewer);
         let staff_scope = cohort_domain::policy::staff_scope(viewer);
         Self {
-            user: by_id(db, user::Column::Id, user_domain::policy::user_scope(viewer)),
+            user: by_id(
+                db,
+                user::Column::Id,
+                user_domain::policy::user_scope(viewer),
+            ),
             organization: by_id(db, organization::Column::Id, org_scope),
             membership: by_id(db, membership::Column::Id, membership_scope.clone()),
             cohort: by_id(db, cohort::Column::Id, cohort_scope),
             enrollment: by_id(db, enrollment::Column::Id, enrollment_scope.clone()),
             cohort_staff: by_id(db, cohort_staff::Column::Id, staff_scope.clone()),
-            topic: by_id(db, topic::Column::Id, crate::topic::policy::topic_scope(viewer)),
+            topic: by_id(
+                db,
+                topic::Column::Id,
+                crate::topic::policy::topic_scope(viewer),
+            ),
             members_of_organization: Relation::new(
                 db,
                 membership::Column::OrganizationId,

@@ -5,6 +5,7 @@ pub mod ids;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod scalars;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

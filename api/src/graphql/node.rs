@@ -15,7 +15,11 @@ use crate::user::types::User;
 
 /// An object with a global ID that `node(id:)` can fetch again.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "The global ID: opaque, stable, unique."))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The global ID: opaque, stable, unique."
+))]
 pub enum Node {
     User(User),
     Organization(Organization),
@@ -32,7 +36,11 @@ const MAX_NODES: usize = 100;
 /// Loads one node through the request's loaders, `None` if the viewer cannot see it.
 async fn load(loaders: &Loaders, kind: NodeKind, id: Uuid) -> Result<Option<Node>, ApiError> {
     Ok(match kind {
-        NodeKind::User => loaders.user.load_one(id).await?.map(|m| Node::User(m.into())),
+        NodeKind::User => loaders
+            .user
+            .load_one(id)
+            .await?
+            .map(|m| Node::User(m.into())),
         NodeKind::Organization => loaders
             .organization
             .load_one(id)
@@ -58,7 +66,11 @@ async fn load(loaders: &Loaders, kind: NodeKind, id: Uuid) -> Result<Option<Node
             .load_one(id)
             .await?
             .map(|m| Node::CohortStaff(m.into())),
-        NodeKind::Topic => loaders.topic.load_one(id).await?.map(|m| Node::Topic(m.into())),
+        NodeKind::Topic => loaders
+            .topic
+            .load_one(id)
+            .await?
+            .map(|m| Node::Topic(m.into())),
     })
 }
 
@@ -91,13 +103,12 @@ impl NodeQuery {
     ) -> Result<Vec<Option<Node>>> {
         ctx.actor()?;
         if ids.len() > MAX_NODES {
-            return Err(
-                ApiError::BadUserInput(format!("pass at most {MAX_NODES} IDs")).into(),
-            );
+            return Err(ApiError::BadUserInput(format!("pass at most {MAX_NODES} IDs")).into());
         }
         let keys = ids.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
         let loaders = ctx.loaders()?;
-        let nodes = try_join_all(keys.into_iter().map(|(kind, id)| load(loaders, kind, id))).await?;
+        let nodes =
+            try_join_all(keys.into_iter().map(|(kind, id)| load(loaders, kind, id))).await?;
         Ok(nodes)
     }
 }

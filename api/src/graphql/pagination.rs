@@ -98,7 +98,11 @@ impl Page {
 
     /// The order in which rows are fetched: ascending forward, descending backward.
     pub fn order(&self) -> Order {
-        if self.backward { Order::Desc } else { Order::Asc }
+        if self.backward {
+            Order::Desc
+        } else {
+            Order::Asc
+        }
     }
 
     /// Turns rows fetched by [`Page::apply`] (in fetch order, at most `limit + 1`) into a page
@@ -297,6 +301,7 @@ macro_rules! connection {
             }
         }
 
+        #[doc = $connection_doc]
         #[async_graphql::Object]
         impl $connection {
             /// The items of this page, each with its cursor.
@@ -335,7 +340,10 @@ mod tests {
         assert!(Page::new(Some(101), None, None, None).is_err());
         assert!(Page::new(None, None, Some(-1), None).is_err());
         assert!(Page::new(Some(5), None, Some(5), None).is_err());
-        assert_eq!(Page::new(None, None, None, None).ok().map(|p| p.limit), Some(20));
+        assert_eq!(
+            Page::new(None, None, None, None).ok().map(|p| p.limit),
+            Some(20)
+        );
         assert!(Page::new(None, Some("%%%".to_owned()), None, None).is_err());
     }
 

@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Variables, parser};
@@ -90,7 +90,12 @@ fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
 }
 
 /// An error response before any GraphQL execution, in the GraphQL response shape.
-fn http_error(status: StatusCode, code: &str, message: &str, response_type: ResponseType) -> HttpResponse {
+fn http_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    response_type: ResponseType,
+) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(response_type.content_type())
         .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
@@ -156,7 +161,10 @@ pub async fn post(
         http_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
-            &format!("the request body must be at most {} bytes", state.max_body_bytes),
+            &format!(
+                "the request body must be at most {} bytes",
+                state.max_body_bytes
+            ),
             response_type,
         )
     };
@@ -188,7 +196,12 @@ pub async fn post(
         .and_then(params_from_json);
     match params {
         Ok(params) => execute(&req, &state, params, response_type).await,
-        Err(message) => http_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message, response_type),
+        Err(message) => http_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            &message,
+            response_type,
+        ),
     }
 }
 
@@ -229,7 +242,12 @@ pub async fn get(
     let params = match params_from_json(Value::Object(body)) {
         Ok(params) => params,
         Err(message) => {
-            return http_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message, response_type);
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &message,
+                response_type,
+            );
         }
     };
     if is_mutation(&params) {
@@ -270,7 +288,10 @@ fn not_acceptable() -> HttpResponse {
 
 /// Whether the body is declared as JSON in UTF-8 (the default charset of JSON).
 fn is_json_content_type(headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let mut parts = value.split(';').map(str::trim);
@@ -386,7 +407,10 @@ mod tests {
 
     #[test]
     fn accept_header_is_negotiated() {
-        assert_eq!(negotiate(&HeaderMap::new()), Some(ResponseType::GraphqlResponseJson));
+        assert_eq!(
+            negotiate(&HeaderMap::new()),
+            Some(ResponseType::GraphqlResponseJson)
+        );
         assert_eq!(accept("*/*"), Some(ResponseType::GraphqlResponseJson));
         assert_eq!(accept("application/json"), Some(ResponseType::Json));
         assert_eq!(
@@ -410,8 +434,14 @@ mod tests {
         };
         assert!(is_mutation(&params("mutation { x }", None)));
         assert!(!is_mutation(&params("{ x }", None)));
-        assert!(is_mutation(&params("query A { x } mutation B { y }", Some("B"))));
-        assert!(!is_mutation(&params("query A { x } mutation B { y }", Some("A"))));
+        assert!(is_mutation(&params(
+            "query A { x } mutation B { y }",
+            Some("B")
+        )));
+        assert!(!is_mutation(&params(
+            "query A { x } mutation B { y }",
+            Some("A")
+        )));
         assert!(!is_mutation(&params("mutation {", None)));
     }
 }

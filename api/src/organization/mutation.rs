@@ -5,7 +5,9 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use crate::graphql::ContextExt as _;
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as, encode};
-use crate::organization::service::{self, MemberChanges, NewMember, NewOrganization, OrganizationChanges};
+use crate::organization::service::{
+    self, MemberChanges, NewMember, NewOrganization, OrganizationChanges,
+};
 use crate::organization::types::{
     Membership, MembershipRole, Organization, OrganizationKind, Profession,
 };
@@ -157,9 +159,11 @@ impl OrganizationMutation {
             },
         )
         .await;
-        payload(result, |organization, user_errors| CreateOrganizationPayload {
-            organization: organization.map(Into::into),
-            user_errors,
+        payload(result, |organization, user_errors| {
+            CreateOrganizationPayload {
+                organization: organization.map(Into::into),
+                user_errors,
+            }
         })
     }
 
@@ -185,9 +189,11 @@ impl OrganizationMutation {
             },
         )
         .await;
-        payload(result, |organization, user_errors| UpdateOrganizationPayload {
-            organization: organization.map(Into::into),
-            user_errors,
+        payload(result, |organization, user_errors| {
+            UpdateOrganizationPayload {
+                organization: organization.map(Into::into),
+                user_errors,
+            }
         })
     }
 

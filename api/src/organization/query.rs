@@ -35,15 +35,21 @@ impl OrganizationQuery {
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
-        last: Option<i32>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<OrganizationConnection> {
         ctx.actor()?;
         let page = Page::new(first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let mut select = organization::Entity::find().filter(organization_scope(ctx.viewer()?));
-        if let Some(name) = filter.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        if let Some(name) = filter
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
             select = select.filter(
                 Expr::expr(Func::lower(Expr::col((

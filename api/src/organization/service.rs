@@ -14,9 +14,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::cohort::policy::cohort_scope;
 use crate::error::{ApiError, FieldErrorCode};
-use crate::organization::policy::{
-    self, membership_scope, organization_scope,
-};
+use crate::organization::policy::{self, membership_scope, organization_scope};
 use crate::store::{find_in_scope, update_versioned};
 use crate::user::policy::user_scope;
 use crate::validate::Validator;
@@ -188,8 +186,14 @@ pub async fn add_member(
     )
     .await?;
     policy::check_manage_members(actor, input.organization_id)?;
-    find_in_scope::<user::Entity>(db, user::Column::Id, input.user_id, user_scope(viewer), "user")
-        .await?;
+    find_in_scope::<user::Entity>(
+        db,
+        user::Column::Id,
+        input.user_id,
+        user_scope(viewer),
+        "user",
+    )
+    .await?;
     let now = Utc::now();
     membership::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -1,7 +1,7 @@
 //! GraphQL types of organizations and memberships.
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::membership::{self, MembershipRole as DbMembershipRole, Profession as DbProfession};
 use entity::organization::{self, OrganizationKind as DbOrganizationKind};
 
@@ -82,6 +82,7 @@ impl From<organization::Model> for Organization {
     }
 }
 
+/// A grantee organization: a clinic, a tribal health program, a health center.
 #[Object]
 impl Organization {
     /// The global ID.
@@ -115,13 +116,13 @@ impl Organization {
     }
 
     /// When the organization was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// When the organization was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 
     /// Whether the viewer may edit this organization's profile.
@@ -142,8 +143,9 @@ impl Organization {
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
-        last: Option<i32>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MembershipConnection> {
         let page = Page::new(first, after, last, before)?;
@@ -162,8 +164,9 @@ impl Organization {
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
-        last: Option<i32>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EnrollmentConnection> {
         let page = Page::new(first, after, last, before)?;
@@ -185,6 +188,7 @@ impl From<membership::Model> for Membership {
     }
 }
 
+/// A user's place in an organization.
 #[Object]
 impl Membership {
     /// The global ID.
@@ -195,7 +199,13 @@ impl Membership {
     /// The organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
         let loaders = ctx.loaders()?;
-        Ok(require(&loaders.organization, self.0.organization_id, "organization").await?.into())
+        Ok(require(
+            &loaders.organization,
+            self.0.organization_id,
+            "organization",
+        )
+        .await?
+        .into())
     }
 
     /// The member.
@@ -225,13 +235,13 @@ impl Membership {
     }
 
     /// When the member joined.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// When the membership was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }
 

@@ -88,11 +88,8 @@ pub async fn update_topic(
         }
     }
     if let Some(description) = changes.description {
-        active.description = Set(v.optional_text(
-            "description",
-            description.as_deref(),
-            DESCRIPTION_MAX,
-        ));
+        active.description =
+            Set(v.optional_text("description", description.as_deref(), DESCRIPTION_MAX));
     }
     v.finish()?;
     active.updated_at = Set(Utc::now());

@@ -1,7 +1,7 @@
 //! The `Topic` type.
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::{ID, Object};
-use chrono::{DateTime, Utc};
 use entity::topic;
 
 use crate::graphql::ids::{NodeKind, encode};
@@ -16,6 +16,7 @@ impl From<topic::Model> for Topic {
     }
 }
 
+/// An entry of the topic taxonomy that needs, expertise, milestones and sessions refer to.
 #[Object]
 impl Topic {
     /// The global ID.
@@ -44,13 +45,13 @@ impl Topic {
     }
 
     /// When the topic was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// When the topic was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }
 

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Object, Result};
 
-use crate::graphql::loaders::require;
 use crate::graphql::ContextExt as _;
+use crate::graphql::loaders::require;
 use crate::user::types::User;
 
 /// Root queries about users.
@@ -15,6 +15,8 @@ impl UserQuery {
     /// The signed-in user. Fails with `UNAUTHENTICATED` when no valid credentials were sent.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<User> {
         let actor = ctx.actor()?;
-        Ok(require(&ctx.loaders()?.user, actor.user_id, "user").await?.into())
+        Ok(require(&ctx.loaders()?.user, actor.user_id, "user")
+            .await?
+            .into())
     }
 }

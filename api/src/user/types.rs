@@ -1,7 +1,7 @@
 //! The `User` type.
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::user;
 use uuid::Uuid;
 
@@ -26,6 +26,7 @@ impl User {
     }
 }
 
+/// A person who can sign in: grantee staff, T/TA providers and administrators.
 #[Object]
 impl User {
     /// The global ID.
@@ -52,8 +53,8 @@ impl User {
     }
 
     /// When the user was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 
     /// The organizations this user belongs to, as far as the viewer may see them.
@@ -63,8 +64,9 @@ impl User {
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")]
-        last: Option<i32>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MembershipConnection> {
         let page = Page::new(first, after, last, before)?;

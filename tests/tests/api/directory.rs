@@ -1,0 +1,114 @@
+//! The core directory end to end: the viewer, cohorts, organizations, members.
+
+use entity::cohort_staff::StaffRole;
+use entity::membership::MembershipRole;
+use entity::user::UserRole;
+use peerlearn::graphql::ids::NodeKind;
+use peerlearn_tests::{TestApp, error_code, gid};
+use serde_json::json;
+
+#[tokio::test]
+async fn anonymous_requests_are_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .graphql(None, "{ cohorts { nodes { name } } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+    let body = app.graphql(None, "{ __typename }", json!({})).await;
+    assert_eq!(body["data"]["__typename"], "Query");
+}
+
+#[tokio::test]
+async fn a_revoked_or_unknown_token_is_rejected_with_401() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .graphql_response(Some("plp_not-a-real-token"), "{ __typename }", json!({}))
+        .await;
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+}
+
+#[tokio::test]
+async fn a_member_sees_their_organization_cohort_and_peers() {
+    let app = TestApp::spawn().await;
+    let (alice, token) = app.user("Alice", UserRole::User).await;
+    let clinic = app.organization("Harbor Clinic").await;
+    let peer = app.organization("Valley Clinic").await;
+    let outsider = app.organization("Elsewhere Clinic").await;
+    let cohort = app.cohort("bhi-2026").await;
+    app.member(&clinic, &alice, MembershipRole::Member).await;
+    app.enroll(&cohort, &clinic).await;
+    app.enroll(&cohort, &peer).await;
+    let _ = outsider;
+
+    let body = app
+        .graphql(
+            Some(&token),
+            "{ viewer { name memberships { nodes { role organization { name } } } }
+               cohorts { totalCount nodes { slug enrollments { nodes { organization { name } } } } }
+               organizations { totalCount nodes { name } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let data = &body["data"];
+    assert_eq!(data["viewer"]["name"], "Alice");
+    assert_eq!(
+        data["viewer"]["memberships"]["nodes"][0]["organization"]["name"],
+        "Harbor Clinic"
+    );
+    assert_eq!(data["cohorts"]["totalCount"], 1);
+    assert_eq!(data["cohorts"]["nodes"][0]["slug"], "bhi-2026");
+    let names: Vec<_> = data["organizations"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Harbor Clinic", "Valley Clinic"]);
+    assert_eq!(data["organizations"]["totalCount"], 2);
+}
+
+#[tokio::test]
+async fn node_refetches_objects_by_global_id() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let cohort = app.cohort("bhi-2026").await;
+    let (coach, _) = app.user("Coach", UserRole::User).await;
+    let staff = app.staff(&cohort, &coach, StaffRole::Coach).await;
+    let body = app
+        .graphql(
+            Some(&admin),
+            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on CohortStaff { role user { name } } ... on Cohort { slug } } }",
+            json!({ "ids": [gid(NodeKind::Cohort, cohort.id), gid(NodeKind::CohortStaff, staff.id)] }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(body["data"]["nodes"][0]["slug"], "bhi-2026");
+    assert_eq!(body["data"]["nodes"][1]["role"], "COACH");
+    assert_eq!(body["data"]["nodes"][1]["user"]["name"], "Coach");
+}
+
+#[tokio::test]
+async fn cohorts_are_found_by_slug() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    app.cohort("bhi-2026").await;
+    let body = app
+        .graphql(
+            Some(&admin),
+            r#"{ cohort(slug: "bhi-2026") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["cohort"]["name"], "Cohort bhi-2026");
+    let body = app
+        .graphql(
+            Some(&admin),
+            r#"{ cohort(slug: "nope") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+}

@@ -1,0 +1,9 @@
+//! Integration tests: one binary that drives the real HTTP server.
+
+#![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
+
+mod directory;
+mod migrations;
+mod n_plus_one;
+mod pagination;
+mod schema;

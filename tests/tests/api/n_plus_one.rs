@@ -1,0 +1,85 @@
+//! The number of SQL statements of a request does not grow with page size.
+
+use entity::cohort_staff::StaffRole;
+use entity::membership::MembershipRole;
+use entity::user::UserRole;
+use peerlearn_tests::TestApp;
+use serde_json::json;
+
+// Each loader appears at one depth only: batches of one loader requested from different
+// depths may or may not merge depending on timing, which would make the count vary by one
+// either way without growing with page size.
+const NESTED: &str = "query($n: Int!) {
+    cohorts(first: $n) {
+        totalCount
+        nodes {
+            name
+            staff(first: $n) { totalCount nodes { role } }
+            enrollments(first: $n) {
+                totalCount
+                nodes {
+                    status
+                    organization {
+                        name
+                        members(first: $n) { totalCount nodes { role user { name } } }
+                    }
+                }
+            }
+        }
+    }
+}";
+
+#[tokio::test]
+async fn statement_count_is_the_same_at_first_5_and_first_100() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    for c in 0..8 {
+        let cohort = app.cohort(&format!("cohort-{c}")).await;
+        let (coach, _) = app.user(&format!("Coach {c}"), UserRole::User).await;
+        app.staff(&cohort, &coach, StaffRole::Coach).await;
+        for o in 0..8 {
+            let org = app.organization(&format!("Org {c}-{o}")).await;
+            app.enroll(&cohort, &org).await;
+            for m in 0..3 {
+                let (user, _) = app
+                    .user(&format!("Member {c}-{o}-{m}"), UserRole::User)
+                    .await;
+                app.member(&org, &user, MembershipRole::Member).await;
+            }
+        }
+    }
+
+    // The first request of a token records its last use; keep that write out of the counts.
+    app.graphql(Some(&admin), "{ viewer { name } }", json!({}))
+        .await;
+
+    let (small, body) = app
+        .count_statements(app.graphql(Some(&admin), NESTED, json!({ "n": 5 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["cohorts"]["nodes"].as_array().unwrap().len(),
+        5
+    );
+
+    let (large, body) = app
+        .count_statements(app.graphql(Some(&admin), NESTED, json!({ "n": 100 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["cohorts"]["nodes"].as_array().unwrap().len(),
+        8
+    );
+    let enrollments = body["data"]["cohorts"]["nodes"][7]["enrollments"]["nodes"]
+        .as_array()
+        .unwrap();
+    assert_eq!(enrollments.len(), 8);
+
+    assert_eq!(
+        small, large,
+        "SQL statements grew with page size: {small} at first: 5, {large} at first: 100"
+    );
+    // One statement per root list and count, per batched relation and count, plus the
+    // authentication lookups: a small constant.
+    assert!(large <= 30, "{large} statements for one request");
+}

@@ -1,0 +1,162 @@
+//! Keyset pagination: forward, backward, stable under inserts, bounded.
+
+use entity::user::UserRole;
+use peerlearn_tests::{TestApp, error_code};
+use serde_json::{Value, json};
+
+const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String) {
+    topics(first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        edges { cursor node { slug } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+}";
+
+fn slugs(body: &Value) -> Vec<String> {
+    body["data"]["topics"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edges in {body}"))
+        .iter()
+        .map(|e| e["node"]["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn app_with_topics(n: usize) -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Reader", UserRole::User).await;
+    for i in 0..n {
+        app.topic(&format!("topic-{i:02}")).await;
+    }
+    (app, token)
+}
+
+#[tokio::test]
+async fn pages_forward_to_the_end() {
+    let (app, token) = app_with_topics(5).await;
+    let first = app.graphql(Some(&token), PAGE, json!({ "first": 2 })).await;
+    assert_eq!(slugs(&first), ["topic-00", "topic-01"]);
+    assert_eq!(first["data"]["topics"]["totalCount"], 5);
+    assert_eq!(first["data"]["topics"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(
+        first["data"]["topics"]["pageInfo"]["hasPreviousPage"],
+        false
+    );
+
+    let cursor = first["data"]["topics"]["pageInfo"]["endCursor"].clone();
+    let second = app
+        .graphql(Some(&token), PAGE, json!({ "first": 2, "after": cursor }))
+        .await;
+    assert_eq!(slugs(&second), ["topic-02", "topic-03"]);
+    assert_eq!(
+        second["data"]["topics"]["pageInfo"]["hasPreviousPage"],
+        true
+    );
+
+    let cursor = second["data"]["topics"]["pageInfo"]["endCursor"].clone();
+    let last = app
+        .graphql(Some(&token), PAGE, json!({ "first": 2, "after": cursor }))
+        .await;
+    assert_eq!(slugs(&last), ["topic-04"]);
+    assert_eq!(last["data"]["topics"]["pageInfo"]["hasNextPage"], false);
+}
+
+#[tokio::test]
+async fn pages_backward_from_the_end() {
+    let (app, token) = app_with_topics(5).await;
+    let last = app.graphql(Some(&token), PAGE, json!({ "last": 2 })).await;
+    assert_eq!(slugs(&last), ["topic-03", "topic-04"]);
+    assert_eq!(last["data"]["topics"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(last["data"]["topics"]["pageInfo"]["hasNextPage"], false);
+
+    let cursor = last["data"]["topics"]["pageInfo"]["startCursor"].clone();
+    let before = app
+        .graphql(Some(&token), PAGE, json!({ "last": 2, "before": cursor }))
+        .await;
+    assert_eq!(slugs(&before), ["topic-01", "topic-02"]);
+    assert_eq!(before["data"]["topics"]["pageInfo"]["hasNextPage"], true);
+
+    let cursor = before["data"]["topics"]["pageInfo"]["startCursor"].clone();
+    let start = app
+        .graphql(Some(&token), PAGE, json!({ "last": 5, "before": cursor }))
+        .await;
+    assert_eq!(slugs(&start), ["topic-00"]);
+    assert_eq!(
+        start["data"]["topics"]["pageInfo"]["hasPreviousPage"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn cursors_stay_valid_when_rows_are_inserted() {
+    let (app, token) = app_with_topics(4).await;
+    let first = app.graphql(Some(&token), PAGE, json!({ "first": 2 })).await;
+    let cursor = first["data"]["topics"]["pageInfo"]["endCursor"].clone();
+    app.topic("topic-new").await;
+    let second = app
+        .graphql(Some(&token), PAGE, json!({ "first": 10, "after": cursor }))
+        .await;
+    assert_eq!(slugs(&second), ["topic-02", "topic-03", "topic-new"]);
+}
+
+#[tokio::test]
+async fn page_sizes_and_cursors_are_validated() {
+    let (app, token) = app_with_topics(1).await;
+    for variables in [
+        json!({ "first": 0 }),
+        json!({ "first": 101 }),
+        json!({ "last": -1 }),
+        json!({ "first": 1, "last": 1 }),
+        json!({ "after": "not a cursor" }),
+    ] {
+        let body = app.graphql(Some(&token), PAGE, variables.clone()).await;
+        assert_eq!(
+            error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{variables}: {body}"
+        );
+    }
+    let body = app
+        .graphql(Some(&token), PAGE, json!({ "first": 100 }))
+        .await;
+    assert_eq!(slugs(&body).len(), 1);
+    let body = app.graphql(Some(&token), PAGE, json!({})).await;
+    assert_eq!(slugs(&body).len(), 1, "the default page applies");
+}
+
+#[tokio::test]
+async fn nested_connections_page_each_parent_independently() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let cohort = app.cohort("bhi").await;
+    for i in 0..3 {
+        let org = app.organization(&format!("Org {i}")).await;
+        app.enroll(&cohort, &org).await;
+        for j in 0..=i {
+            let (user, _) = app.user(&format!("Member {i}-{j}"), UserRole::User).await;
+            app.member(&org, &user, entity::membership::MembershipRole::Member)
+                .await;
+        }
+    }
+    let body = app
+        .graphql(
+            Some(&admin),
+            "{ organizations { nodes { name members(first: 2) { totalCount pageInfo { hasNextPage } nodes { user { name } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let orgs = body["data"]["organizations"]["nodes"].as_array().unwrap();
+    let shape: Vec<(u64, usize, bool)> = orgs
+        .iter()
+        .map(|o| {
+            let m = &o["members"];
+            (
+                m["totalCount"].as_u64().unwrap(),
+                m["nodes"].as_array().unwrap().len(),
+                m["pageInfo"]["hasNextPage"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(shape, [(1, 1, false), (2, 2, false), (3, 2, true)]);
+    assert_eq!(orgs[2]["members"]["nodes"][1]["user"]["name"], "Member 2-1");
+}
