@@ -3,6 +3,7 @@
 #![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod directory;
+mod http;
 mod migrations;
 mod n_plus_one;
 mod pagination;

@@ -1,0 +1,168 @@
+//! The HTTP surface outside GraphQL execution: limits, methods, media types, health.
+
+use entity::user::UserRole;
+use peerlearn_tests::{Options, TestApp, error_code};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn an_oversized_body_is_413_and_changes_nothing() {
+    let app = TestApp::spawn_with(Options {
+        max_body_bytes: 1024,
+    })
+    .await;
+    let (_, admin) = app.admin().await;
+    let query = "mutation($input: CreateTopicInput!) { createTopic(input: $input) { topic { id } } }";
+    let body = json!({
+        "query": query,
+        "variables": { "input": { "slug": "big", "name": "Big", "description": "x".repeat(4096) } },
+    });
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), Some("PAYLOAD_TOO_LARGE"));
+    assert_eq!(app.count_rows("topic").await, 0);
+}
+
+#[tokio::test]
+async fn a_mutation_over_get_is_405_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let response = app
+        .client
+        .get(app.graphql_url())
+        .bearer_auth(&admin)
+        .query(&[(
+            "query",
+            r#"mutation { createTopic(input: { slug: "get", name: "Get" }) { topic { id } } }"#,
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    assert_eq!(app.count_rows("topic").await, 0);
+}
+
+#[tokio::test]
+async fn queries_run_over_get() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Reader", UserRole::User).await;
+    app.topic("billing").await;
+    let response = app
+        .client
+        .get(app.graphql_url())
+        .bearer_auth(&token)
+        .query(&[("query", "{ topics { nodes { slug } } }")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["topics"]["nodes"][0]["slug"], "billing");
+}
+
+#[tokio::test]
+async fn a_form_content_type_is_415_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .bearer_auth(&admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(r#"query=mutation{createTopic(input:{slug:"form",name:"Form"}){topic{id}}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    assert_eq!(app.count_rows("topic").await, 0);
+}
+
+#[tokio::test]
+async fn requests_that_cannot_execute_are_400_without_data() {
+    let app = TestApp::spawn().await;
+    for query in ["{ topics { ", "{ noSuchField }"] {
+        let response = app.graphql_response(None, query, json!({})).await;
+        assert_eq!(response.status(), 400, "{query}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/graphql-response+json")
+        );
+        let body: Value = response.json().await.unwrap();
+        assert!(body.get("data").is_none(), "{body}");
+        assert!(body["errors"][0]["message"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    let app = TestApp::spawn().await;
+    let response = app.graphql_response(None, "{ __typename }", json!({})).await;
+    let generated = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(!generated.is_empty());
+    let response = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "abc-123");
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/readyz"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn internal_errors_do_not_leak_sql() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Reader", UserRole::User).await;
+    // Break the table behind `topics` so the query fails inside the database.
+    sea_orm::ConnectionTrait::execute_unprepared(&app.db, "DROP TABLE topic")
+        .await
+        .unwrap();
+    let body = app
+        .graphql(Some(&token), "{ topics { nodes { slug } } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), Some("INTERNAL"), "{body}");
+    let text = body.to_string().to_lowercase();
+    for leak in ["select", "topic\"", "no such table", "relation", "sql"] {
+        assert!(!text.contains(leak), "response leaks `{leak}`: {body}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_database_fails_within_seconds() {
+    // Port 9 (discard) has no PostgreSQL server; the acquire timeout bounds the wait.
+    let mut args = peerlearn_tests::database_args("postgres://postgres@127.0.0.1:9/none");
+    args.database_acquire_timeout = 1;
+    let started = std::time::Instant::now();
+    let result = peerlearn::db::connect(&args).await;
+    assert!(result.is_err());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "waited {:?}",
+        started.elapsed()
+    );
+}
