@@ -30,14 +30,13 @@ const MIGRATION_LOCK_KEY: i64 = 0x7065_6572_6c65_6172; // "peerlear"
 /// Opens a connection pool: SQLite with WAL, foreign keys and a busy timeout (the file and its
 /// folder are created if missing), or PostgreSQL.
 pub async fn connect(args: &DatabaseArgs) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
-    if let Some(path) = sqlite_file(&args.database_url) {
-        if let Some(dir) = std::path::Path::new(&path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    DbErr::Custom(format!("cannot create the folder {}: {e}", dir.display()))
-                })?;
-            }
-        }
+    if let Some(path) = sqlite_file(&args.database_url)
+        && let Some(dir) = std::path::Path::new(&path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            DbErr::Custom(format!("cannot create the folder {}: {e}", dir.display()))
+        })?;
     }
     let mut options = ConnectOptions::new(args.database_url.clone());
     options

@@ -366,8 +366,11 @@ const ORGANIZATIONS: &[DemoOrganization] = &[
     },
 ];
 
-/// (name, email, [(cohort index, role)])
-const STAFF: &[(&str, &str, &[(usize, StaffRole)])] = &[
+/// A staff role in the cohort at this index of the demo cohorts.
+type Seat = (usize, StaffRole);
+
+/// (name, email, seats)
+const STAFF: &[(&str, &str, &[Seat])] = &[
     (
         "Rosa Martinez",
         "rosa.martinez@ta.demo.peerlearn.example",

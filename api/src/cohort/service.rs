@@ -45,14 +45,14 @@ pub struct CohortChanges {
 }
 
 fn check_dates(v: &mut Validator, starts_on: Option<NaiveDate>, ends_on: Option<NaiveDate>) {
-    if let (Some(start), Some(end)) = (starts_on, ends_on) {
-        if end < start {
-            v.reject(
-                "endsOn",
-                FieldErrorCode::Invalid,
-                "must not be before startsOn",
-            );
-        }
+    if let (Some(start), Some(end)) = (starts_on, ends_on)
+        && end < start
+    {
+        v.reject(
+            "endsOn",
+            FieldErrorCode::Invalid,
+            "must not be before startsOn",
+        );
     }
 }
 
@@ -105,15 +105,15 @@ pub async fn update_cohort(
     policy::check_manage_cohort(actor, id)?;
     let mut v = Validator::new();
     let mut active: cohort::ActiveModel = Default::default();
-    if let Some(slug) = changes.slug {
-        if let Some(slug) = v.slug("slug", &slug) {
-            active.slug = Set(slug);
-        }
+    if let Some(slug) = changes.slug
+        && let Some(slug) = v.slug("slug", &slug)
+    {
+        active.slug = Set(slug);
     }
-    if let Some(name) = changes.name {
-        if let Some(name) = v.text("name", &name, NAME_MAX) {
-            active.name = Set(name);
-        }
+    if let Some(name) = changes.name
+        && let Some(name) = v.text("name", &name, NAME_MAX)
+    {
+        active.name = Set(name);
     }
     if let Some(description) = changes.description {
         active.description =

@@ -122,10 +122,10 @@ pub async fn update_organization(
     policy::check_update_organization(actor, id)?;
     let mut v = Validator::new();
     let mut active: organization::ActiveModel = Default::default();
-    if let Some(name) = changes.name {
-        if let Some(name) = v.text("name", &name, NAME_MAX) {
-            active.name = Set(name);
-        }
+    if let Some(name) = changes.name
+        && let Some(name) = v.text("name", &name, NAME_MAX)
+    {
+        active.name = Set(name);
     }
     if let Some(kind) = changes.kind {
         active.kind = Set(kind);

@@ -77,15 +77,15 @@ pub async fn update_topic(
     check_manage_topics(actor)?;
     let mut v = Validator::new();
     let mut active: topic::ActiveModel = Default::default();
-    if let Some(slug) = changes.slug {
-        if let Some(slug) = v.slug("slug", &slug) {
-            active.slug = Set(slug);
-        }
+    if let Some(slug) = changes.slug
+        && let Some(slug) = v.slug("slug", &slug)
+    {
+        active.slug = Set(slug);
     }
-    if let Some(name) = changes.name {
-        if let Some(name) = v.text("name", &name, NAME_MAX) {
-            active.name = Set(name);
-        }
+    if let Some(name) = changes.name
+        && let Some(name) = v.text("name", &name, NAME_MAX)
+    {
+        active.name = Set(name);
     }
     if let Some(description) = changes.description {
         active.description =
