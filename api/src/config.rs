@@ -182,3 +182,57 @@ pub enum RoleArg {
     /// A regular user (grantee staff or T/TA provider).
     User,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::Cli;
+
+    fn walk(command: &clap::Command, path: &str, problems: &mut Vec<String>) {
+        let path = format!("{path} {}", command.get_name());
+        if command.get_about().is_none() {
+            problems.push(format!("{path}: no description"));
+        }
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg.get_help().is_none() {
+                problems.push(format!("{path} --{id}: no help text"));
+            }
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &path, problems);
+        }
+    }
+
+    #[test]
+    fn every_subcommand_and_flag_is_documented() {
+        let command = Cli::command();
+        command.clone().debug_assert();
+        let mut problems = Vec::new();
+        walk(&command, "", &mut problems);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn server_and_database_settings_come_from_the_environment_too() {
+        let command = Cli::command();
+        let serve = command
+            .find_subcommand("serve")
+            .map(|c| c.get_arguments().collect::<Vec<_>>())
+            .unwrap_or_default();
+        assert!(!serve.is_empty());
+        for arg in serve {
+            let id = arg.get_id().as_str();
+            if id != "help" {
+                assert!(
+                    arg.get_env().is_some(),
+                    "serve --{id} has no environment variable"
+                );
+            }
+        }
+    }
+}

@@ -112,3 +112,71 @@ async fn cohorts_are_found_by_slug() {
         .await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn organizations_filter_by_name_and_cohort() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let cohort = app.cohort("bhi").await;
+    let harbor = app.organization("Harbor Family Clinic").await;
+    app.organization("Delta River Health").await;
+    app.organization("100% Wellness_Center").await;
+    app.enroll(&cohort, &harbor).await;
+    let query = "query($filter: OrganizationFilter) { organizations(filter: $filter) { totalCount nodes { name } } }";
+    let names = |body: serde_json::Value| -> Vec<String> {
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["organizations"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_name = app
+        .graphql(
+            Some(&admin),
+            query,
+            json!({ "filter": { "name": "  harbor " } }),
+        )
+        .await;
+    assert_eq!(names(by_name), ["Harbor Family Clinic"]);
+    let wildcard = app
+        .graphql(Some(&admin), query, json!({ "filter": { "name": "%" } }))
+        .await;
+    assert_eq!(
+        names(wildcard),
+        ["100% Wellness_Center"],
+        "LIKE wildcards are literal"
+    );
+    let by_cohort = app
+        .graphql(
+            Some(&admin),
+            query,
+            json!({ "filter": { "cohortId": gid(NodeKind::Cohort, cohort.id) } }),
+        )
+        .await;
+    assert_eq!(names(by_cohort), ["Harbor Family Clinic"]);
+    let wrong_type = app
+        .graphql(
+            Some(&admin),
+            query,
+            json!({ "filter": { "cohortId": gid(NodeKind::Organization, harbor.id) } }),
+        )
+        .await;
+    assert_eq!(error_code(&wrong_type), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn a_member_cannot_filter_by_a_cohort_they_cannot_see() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Member", UserRole::User).await;
+    let cohort = app.cohort("hidden").await;
+    let body = app
+        .graphql(
+            Some(&token),
+            "query($id: ID!) { organizations(filter: { cohortId: $id }) { nodes { name } } }",
+            json!({ "id": gid(NodeKind::Cohort, cohort.id) }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+}

@@ -11,7 +11,8 @@ async fn an_oversized_body_is_413_and_changes_nothing() {
     })
     .await;
     let (_, admin) = app.admin().await;
-    let query = "mutation($input: CreateTopicInput!) { createTopic(input: $input) { topic { id } } }";
+    let query =
+        "mutation($input: CreateTopicInput!) { createTopic(input: $input) { topic { id } } }";
     let body = json!({
         "query": query,
         "variables": { "input": { "slug": "big", "name": "Big", "description": "x".repeat(4096) } },
@@ -107,8 +108,13 @@ async fn requests_that_cannot_execute_are_400_without_data() {
 #[tokio::test]
 async fn responses_carry_a_request_id() {
     let app = TestApp::spawn().await;
-    let response = app.graphql_response(None, "{ __typename }", json!({})).await;
-    let generated = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let response = app
+        .graphql_response(None, "{ __typename }", json!({}))
+        .await;
+    let generated = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(!generated.is_empty());
     let response = app
         .client
