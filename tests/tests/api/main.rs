@@ -2,6 +2,8 @@
 
 #![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod cli;
+mod demo;
 mod directory;
 mod http;
 mod migrations;
