@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{Duration, Utc};
@@ -10,6 +11,8 @@ use entity::user::UserRole;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tracing_subscriber::EnvFilter;
 
+use crate::auth::login::Auth;
+use crate::auth::settings::AuthSettings;
 use crate::auth::token::{create_personal_token, ensure_user};
 use crate::config::{
     Cli, Command, LogFormat, MigrateAction, RoleArg, SchemaArgs, ServeArgs, TokenAction,
@@ -77,11 +80,27 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = TcpListener::bind(args.listen)
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
+    let mut auth_settings = match &args.auth_config {
+        Some(path) => AuthSettings::from_file(path)?,
+        None => AuthSettings::default(),
+    };
+    if args.public_url.is_some() {
+        auth_settings.public_url.clone_from(&args.public_url);
+    }
+    let auth = Auth::new(auth_settings, &format!("http://{address}")).context("auth settings")?;
+    for provider in &auth.providers {
+        tracing::info!(
+            provider = %provider.name,
+            callback = %auth.callback_url(&provider.name),
+            "identity provider configured"
+        );
+    }
     let state = AppState {
         schema: graphql::build_schema(db.clone()),
         db,
         max_body_bytes: args.max_body_bytes,
         graphiql: args.graphiql,
+        auth: Arc::new(auth),
     };
     let workers = args
         .workers

@@ -103,6 +103,16 @@ pub struct ServeArgs {
     #[arg(long, env = "PEERLEARN_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
 
+    /// TOML file with the sign-in settings: identity providers, allowed redirect URLs, CORS
+    /// origins, sign-up policy (see docs/auth.md). Without it, only personal access tokens work.
+    #[arg(long, env = "PEERLEARN_AUTH_CONFIG")]
+    pub auth_config: Option<PathBuf>,
+
+    /// The URL at which browsers and identity providers reach this server (overrides
+    /// `public_url` in the auth config; default `http://<listen address>`).
+    #[arg(long, env = "PEERLEARN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Worker threads serving HTTP (default: one per CPU core).
     #[arg(long, env = "PEERLEARN_WORKERS")]
     pub workers: Option<usize>,

@@ -1,6 +1,7 @@
 //! The peer-learning platform API: a GraphQL server for cohorts of grantee organizations,
 //! their T/TA providers and the peer learning between them.
 
+pub mod account;
 pub mod auth;
 pub mod cli;
 pub mod cohort;
@@ -10,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod invitation;
 pub mod organization;
 pub mod store;
 pub mod topic;

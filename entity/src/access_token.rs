@@ -9,6 +9,15 @@ pub enum TokenKind {
     /// Created by a user or the CLI for scripts and integrations.
     #[sea_orm(string_value = "PERSONAL")]
     Personal,
+    /// A browser session, sent as a cookie.
+    #[sea_orm(string_value = "WEB_SESSION")]
+    WebSession,
+    /// A short-lived bearer token of a mobile app.
+    #[sea_orm(string_value = "MOBILE_ACCESS")]
+    MobileAccess,
+    /// A mobile app's refresh token; rotated on every use.
+    #[sea_orm(string_value = "MOBILE_REFRESH")]
+    MobileRefresh,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -25,6 +34,11 @@ pub struct Model {
     pub expires_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// Mobile tokens issued from one sign-in share a family; reusing a rotated refresh token
+    /// revokes the whole family.
+    pub family_id: Option<Uuid>,
+    /// The browser or app that holds a session, for the user's list of sessions.
+    pub user_agent: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

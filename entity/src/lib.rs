@@ -4,10 +4,13 @@
 //! models, so a new column never changes the public schema by accident.
 
 pub mod access_token;
+pub mod auth_code;
+pub mod auth_flow;
 pub mod cohort;
 pub mod cohort_staff;
 pub mod enrollment;
 pub mod identity;
+pub mod invitation;
 pub mod membership;
 pub mod organization;
 pub mod topic;
@@ -16,10 +19,13 @@ pub mod user;
 pub mod prelude {
     //! The entities under short names, for `use entity::prelude::*`.
     pub use crate::access_token::Entity as AccessToken;
+    pub use crate::auth_code::Entity as AuthCode;
+    pub use crate::auth_flow::Entity as AuthFlow;
     pub use crate::cohort::Entity as Cohort;
     pub use crate::cohort_staff::Entity as CohortStaff;
     pub use crate::enrollment::Entity as Enrollment;
     pub use crate::identity::Entity as Identity;
+    pub use crate::invitation::Entity as Invitation;
     pub use crate::membership::Entity as Membership;
     pub use crate::organization::Entity as Organization;
     pub use crate::topic::Entity as Topic;

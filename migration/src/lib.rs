@@ -15,6 +15,10 @@ mod m20261125_000006_create_cohort;
 mod m20261125_000007_create_enrollment;
 mod m20261125_000008_create_cohort_staff;
 mod m20261125_000009_create_topic;
+mod m20261125_000010_create_auth_flow;
+mod m20261125_000011_create_auth_code;
+mod m20261125_000012_add_session_columns_to_access_token;
+mod m20261125_000013_create_invitation;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -32,6 +36,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_create_enrollment::Migration),
             Box::new(m20261125_000008_create_cohort_staff::Migration),
             Box::new(m20261125_000009_create_topic::Migration),
+            Box::new(m20261125_000010_create_auth_flow::Migration),
+            Box::new(m20261125_000011_create_auth_code::Migration),
+            Box::new(m20261125_000012_add_session_columns_to_access_token::Migration),
+            Box::new(m20261125_000013_create_invitation::Migration),
         ]
     }
 }

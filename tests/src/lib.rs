@@ -19,6 +19,8 @@ use entity::membership::{MembershipRole, Profession};
 use entity::organization::OrganizationKind;
 use entity::user::UserRole;
 use entity::{cohort, cohort_staff, enrollment, membership, organization, topic, user};
+use peerlearn::auth::login::Auth;
+use peerlearn::auth::settings::AuthSettings;
 use peerlearn::config::DatabaseArgs;
 use peerlearn::db::{self, StatementCounter};
 use peerlearn::graphql::ids::{NodeKind, encode};
@@ -117,12 +119,15 @@ pub struct TestApp {
 pub struct Options {
     /// Largest accepted body.
     pub max_body_bytes: usize,
+    /// Sign-in settings; `public_url` defaults to the server's address.
+    pub auth: AuthSettings,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             max_body_bytes: 64 * 1024,
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -151,11 +156,13 @@ impl TestApp {
             .expect("migrate the test database");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let auth = Auth::new(options.auth, &address).expect("valid auth settings");
         let state = AppState {
             schema: peerlearn::graphql::build_schema(db.clone()),
             db: db.clone(),
             max_body_bytes: options.max_body_bytes,
             graphiql: true,
+            auth: std::sync::Arc::new(auth),
         };
         let server = serve(listener, state, 1).expect("start the server");
         let handle = server.handle();
@@ -394,4 +401,60 @@ pub fn user_error_codes(payload: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+impl TestApp {
+    /// Every row of the directory tables (users, organizations, memberships, cohorts,
+    /// enrollments, cohort staff, topics) as JSON, ordered by id: compare two snapshots to
+    /// assert that a request changed nothing. Access tokens are left out because reads record
+    /// when a token was last used.
+    pub async fn snapshot(&self) -> Value {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let db = &self.db;
+        let rows = "read a table for a snapshot";
+        json!({
+            "user": user::Entity::find()
+                .order_by_asc(user::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "organization": organization::Entity::find()
+                .order_by_asc(organization::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "membership": membership::Entity::find()
+                .order_by_asc(membership::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "cohort": cohort::Entity::find()
+                .order_by_asc(cohort::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "enrollment": enrollment::Entity::find()
+                .order_by_asc(enrollment::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "cohort_staff": cohort_staff::Entity::find()
+                .order_by_asc(cohort_staff::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "topic": topic::Entity::find()
+                .order_by_asc(topic::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+        })
+    }
 }

@@ -3,12 +3,17 @@
 //! Authorization (what a viewer may do with a given object) lives in each domain's `policy.rs`,
 //! built on the relationships loaded here.
 
+pub mod login;
+pub mod provider;
+pub mod session;
+pub mod settings;
 pub mod token;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
+use entity::access_token::TokenKind;
 use entity::cohort_staff::StaffRole;
 use entity::enrollment::EnrollmentStatus;
 use entity::membership::MembershipRole;
@@ -45,6 +50,8 @@ impl Viewer {
 pub struct Actor {
     /// The user's id.
     pub user_id: Uuid,
+    /// The token or session this request was authenticated with.
+    pub token_id: Option<Uuid>,
     /// Platform administrators may do everything.
     pub is_admin: bool,
     /// The user's role in each organization they belong to.
@@ -92,6 +99,7 @@ impl Actor {
         };
         Ok(Self {
             user_id: user.id,
+            token_id: None,
             is_admin: user.role == UserRole::Admin,
             memberships,
             staff,
@@ -153,22 +161,38 @@ impl Actor {
 /// How often at most `last_used_at` is written for one token, so reads stay reads.
 const LAST_USED_GRANULARITY: Duration = Duration::minutes(5);
 
-/// Resolves an `Authorization` header value to a viewer. A missing header is anonymous; a
-/// header that is present but wrong (unknown, expired, revoked token, inactive user) is an
-/// error, so a client with a broken credential learns it instead of seeing an empty world.
+/// The credential a request presented.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// `Authorization: Bearer <secret>`: a personal access token or a mobile access token.
+    Bearer(String),
+    /// The session cookie of a browser.
+    Cookie(String),
+}
+
+/// Resolves a credential to a viewer. No credential is anonymous; a credential that is present
+/// but wrong (unknown, expired, idle too long, revoked, of the wrong kind, or of an inactive
+/// user) is an error, so a client with a broken credential learns it instead of seeing an
+/// empty world.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
-    authorization: Option<&str>,
+    credential: Option<&Credential>,
+    session_idle: Duration,
 ) -> Result<Viewer, ApiError> {
-    let Some(header) = authorization else {
+    let Some(credential) = credential else {
         return Ok(Viewer::Anonymous);
     };
-    let secret = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or(ApiError::Unauthenticated)?;
+    let (secret, allowed): (&str, &[TokenKind]) = match credential {
+        Credential::Bearer(secret) => (
+            secret.as_str(),
+            &[TokenKind::Personal, TokenKind::MobileAccess],
+        ),
+        Credential::Cookie(secret) => (secret.as_str(), &[TokenKind::WebSession]),
+    };
+    let secret = secret.trim();
+    if secret.is_empty() {
+        return Err(ApiError::Unauthenticated);
+    }
     let now = Utc::now();
     let found = AccessToken::find()
         .filter(access_token::Column::TokenHash.eq(token::hash(secret)))
@@ -179,7 +203,14 @@ pub async fn authenticate(
         return Err(ApiError::Unauthenticated);
     };
     let expired = token.expires_at.is_some_and(|at| at <= now);
-    if token.revoked_at.is_some() || expired || !user.is_active {
+    let idle = token.kind == TokenKind::WebSession
+        && now - token.last_used_at.unwrap_or(token.created_at) > session_idle;
+    if token.revoked_at.is_some()
+        || expired
+        || idle
+        || !allowed.contains(&token.kind)
+        || !user.is_active
+    {
         return Err(ApiError::Unauthenticated);
     }
     if token
@@ -192,7 +223,17 @@ pub async fn authenticate(
             .exec(db)
             .await?;
     }
-    Ok(Viewer::User(Arc::new(Actor::load(db, &user).await?)))
+    let mut actor = Actor::load(db, &user).await?;
+    actor.token_id = Some(token.id);
+    Ok(Viewer::User(Arc::new(actor)))
+}
+
+/// Parses an `Authorization` header value: `Bearer <secret>`, scheme case-insensitive.
+pub fn bearer(header: &str) -> Option<&str> {
+    let (scheme, secret) = header.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(secret.trim())
 }
 
 /// A visibility scope as an SQL condition: nothing for anonymous viewers, everything for

@@ -15,6 +15,16 @@ use crate::error::ApiError;
 /// Prefix of every personal access token, so leaked tokens are easy to recognise and scan for.
 pub const PERSONAL_TOKEN_PREFIX: &str = "plp_";
 
+/// The prefix of secrets of each kind.
+pub fn prefix(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::Personal => PERSONAL_TOKEN_PREFIX,
+        TokenKind::WebSession => "pls_",
+        TokenKind::MobileAccess => "pla_",
+        TokenKind::MobileRefresh => "plr_",
+    }
+}
+
 /// Lowercase hex SHA-256 of a secret.
 pub fn hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
@@ -23,11 +33,16 @@ pub fn hash(secret: &str) -> String {
         .collect()
 }
 
-/// A fresh secret with 256 bits of randomness.
-pub fn generate_secret() -> String {
+/// 256 random bits, base64url-encoded (43 characters).
+pub fn random_string() -> String {
     let mut bytes = [0_u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{PERSONAL_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A fresh secret of `kind` with 256 bits of randomness.
+pub fn generate_secret(kind: TokenKind) -> String {
+    format!("{}{}", prefix(kind), random_string())
 }
 
 /// A newly issued token: the stored row and the secret, which is shown once and never stored.
@@ -39,6 +54,40 @@ pub struct IssuedToken {
     pub secret: String,
 }
 
+/// What to issue.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    pub user_id: Uuid,
+    pub kind: TokenKind,
+    pub name: &'a str,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub family_id: Option<Uuid>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// Issues a token; only the hash of its secret is stored.
+pub async fn issue(db: &impl ConnectionTrait, new: NewToken<'_>) -> Result<IssuedToken, ApiError> {
+    let secret = generate_secret(new.kind);
+    let now = Utc::now();
+    let token = access_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(new.user_id),
+        kind: Set(new.kind),
+        name: Set(new.name.chars().take(100).collect()),
+        token_hash: Set(hash(&secret)),
+        expires_at: Set(new.expires_at),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        family_id: Set(new.family_id),
+        user_agent: Set(new.user_agent.map(|ua| ua.chars().take(300).collect())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(IssuedToken { token, secret })
+}
+
 /// Issues a personal access token for `user_id`.
 pub async fn create_personal_token(
     db: &impl ConnectionTrait,
@@ -46,23 +95,18 @@ pub async fn create_personal_token(
     name: &str,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<IssuedToken, ApiError> {
-    let secret = generate_secret();
-    let now = Utc::now();
-    let token = access_token::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        kind: Set(TokenKind::Personal),
-        name: Set(name.to_owned()),
-        token_hash: Set(hash(&secret)),
-        expires_at: Set(expires_at),
-        last_used_at: Set(None),
-        revoked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    Ok(IssuedToken { token, secret })
+    issue(
+        db,
+        NewToken {
+            user_id,
+            kind: TokenKind::Personal,
+            name,
+            expires_at,
+            family_id: None,
+            user_agent: None,
+        },
+    )
+    .await
 }
 
 /// Finds the user with `email`, creating them with `name` and `role` if there is none. An
@@ -107,8 +151,8 @@ mod tests {
 
     #[test]
     fn secrets_are_unique_prefixed_and_hash_to_hex() {
-        let a = generate_secret();
-        let b = generate_secret();
+        let a = generate_secret(TokenKind::Personal);
+        let b = generate_secret(TokenKind::Personal);
         assert_ne!(a, b);
         assert!(a.starts_with(PERSONAL_TOKEN_PREFIX));
         let h = hash(&a);

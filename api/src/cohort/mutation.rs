@@ -120,7 +120,7 @@ pub struct RemoveCohortStaffPayload {
 #[derive(Default)]
 pub struct CohortMutation;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl CohortMutation {
     /// Creates a cohort.
     ///

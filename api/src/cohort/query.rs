@@ -16,7 +16,7 @@ use crate::graphql::pagination::{Page, TotalCount, fetch_page};
 #[derive(Default)]
 pub struct CohortQuery;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl CohortQuery {
     /// The cohorts the viewer can see, oldest first.
     async fn cohorts(
@@ -30,7 +30,6 @@ impl CohortQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortConnection> {
-        ctx.actor()?;
         let page = Page::new(first, after, last, before)?;
         let select = cohort::Entity::find().filter(cohort_scope(ctx.viewer()?));
         let db = ctx.db()?;
@@ -49,7 +48,6 @@ impl CohortQuery {
         #[graphql(desc = "The cohort's global ID.")] id: Option<ID>,
         #[graphql(desc = "The cohort's slug.")] slug: Option<String>,
     ) -> Result<Cohort> {
-        ctx.actor()?;
         let found = match (id, slug) {
             (Some(id), None) => {
                 let id = decode_as(&id, NodeKind::Cohort)?;

@@ -17,10 +17,14 @@ pub enum NodeKind {
     Enrollment,
     CohortStaff,
     Topic,
+    Invitation,
+    Identity,
+    Session,
+    AccessToken,
 }
 
 impl NodeKind {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 11] = [
         Self::User,
         Self::Organization,
         Self::Membership,
@@ -28,6 +32,10 @@ impl NodeKind {
         Self::Enrollment,
         Self::CohortStaff,
         Self::Topic,
+        Self::Invitation,
+        Self::Identity,
+        Self::Session,
+        Self::AccessToken,
     ];
 
     /// The GraphQL type name, used inside the ID.
@@ -40,6 +48,10 @@ impl NodeKind {
             Self::Enrollment => "Enrollment",
             Self::CohortStaff => "CohortStaff",
             Self::Topic => "Topic",
+            Self::Invitation => "Invitation",
+            Self::Identity => "Identity",
+            Self::Session => "Session",
+            Self::AccessToken => "AccessToken",
         }
     }
 

@@ -10,7 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{cohort, cohort_staff, enrollment, membership, organization, topic, user};
+use entity::{
+    access_token, cohort, cohort_staff, enrollment, identity, invitation, membership, organization,
+    topic, user,
+};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, ValueType, WindowStatement,
 };
@@ -20,6 +23,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::account::policy as account;
 use crate::auth::Viewer;
 use crate::graphql::pagination::{Page, Slice, TotalCount};
 use crate::{cohort as cohort_domain, organization as organization_domain, user as user_domain};
@@ -271,6 +275,14 @@ pub struct Loaders {
     pub cohort_staff: DataLoader<ByIdLoader<cohort_staff::Entity>>,
     /// Topics by id.
     pub topic: DataLoader<ByIdLoader<topic::Entity>>,
+    /// Invitations by id.
+    pub invitation: DataLoader<ByIdLoader<invitation::Entity>>,
+    /// The viewer's identities by id.
+    pub identity: DataLoader<ByIdLoader<identity::Entity>>,
+    /// The viewer's sessions by id.
+    pub session: DataLoader<ByIdLoader<access_token::Entity>>,
+    /// The viewer's personal access tokens by id.
+    pub access_token: DataLoader<ByIdLoader<access_token::Entity>>,
     /// An organization's members.
     pub members_of_organization: Relation<membership::Entity>,
     /// A user's memberships.
@@ -306,6 +318,18 @@ impl Loaders {
                 db,
                 topic::Column::Id,
                 crate::topic::policy::topic_scope(viewer),
+            ),
+            invitation: by_id(
+                db,
+                invitation::Column::Id,
+                crate::invitation::policy::invitation_scope(viewer),
+            ),
+            identity: by_id(db, identity::Column::Id, account::identity_scope(viewer)),
+            session: by_id(db, access_token::Column::Id, account::session_scope(viewer)),
+            access_token: by_id(
+                db,
+                access_token::Column::Id,
+                account::personal_token_scope(viewer),
             ),
             members_of_organization: Relation::new(
                 db,

@@ -26,6 +26,7 @@ pub struct Query(
     crate::organization::query::OrganizationQuery,
     crate::cohort::query::CohortQuery,
     crate::topic::query::TopicQuery,
+    crate::invitation::query::InvitationQuery,
 );
 
 /// The root mutation type.
@@ -34,6 +35,8 @@ pub struct Mutation(
     crate::organization::mutation::OrganizationMutation,
     crate::cohort::mutation::CohortMutation,
     crate::topic::mutation::TopicMutation,
+    crate::invitation::mutation::InvitationMutation,
+    crate::account::mutation::AccountMutation,
 );
 
 /// The executable schema.
@@ -100,6 +103,17 @@ impl Extension for ExecutionMarker {
             executed.0.store(true, Ordering::Release);
         }
         next.run(ctx, operation_name).await
+    }
+}
+
+/// Lets only signed-in viewers through; every root query and mutation type carries it, so an
+/// anonymous request is `UNAUTHENTICATED` before any argument is looked at.
+pub struct SignedIn;
+
+impl async_graphql::Guard for SignedIn {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        ctx.actor()?;
+        Ok(())
     }
 }
 

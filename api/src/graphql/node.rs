@@ -4,11 +4,13 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 use futures_util::future::try_join_all;
 use uuid::Uuid;
 
+use crate::account::types::{AccessToken, Identity, Session};
 use crate::cohort::types::{Cohort, CohortStaff, Enrollment};
 use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{NodeKind, decode};
 use crate::graphql::loaders::Loaders;
+use crate::invitation::types::Invitation;
 use crate::organization::types::{Membership, Organization};
 use crate::topic::types::Topic;
 use crate::user::types::User;
@@ -28,6 +30,10 @@ pub enum Node {
     Enrollment(Enrollment),
     CohortStaff(CohortStaff),
     Topic(Topic),
+    Invitation(Invitation),
+    Identity(Identity),
+    Session(Session),
+    AccessToken(AccessToken),
 }
 
 /// The most IDs `nodes` resolves at once.
@@ -71,6 +77,26 @@ async fn load(loaders: &Loaders, kind: NodeKind, id: Uuid) -> Result<Option<Node
             .load_one(id)
             .await?
             .map(|m| Node::Topic(m.into())),
+        NodeKind::Invitation => loaders
+            .invitation
+            .load_one(id)
+            .await?
+            .map(|m| Node::Invitation(m.into())),
+        NodeKind::Identity => loaders
+            .identity
+            .load_one(id)
+            .await?
+            .map(|m| Node::Identity(m.into())),
+        NodeKind::Session => loaders
+            .session
+            .load_one(id)
+            .await?
+            .map(|m| Node::Session(m.into())),
+        NodeKind::AccessToken => loaders
+            .access_token
+            .load_one(id)
+            .await?
+            .map(|m| Node::AccessToken(m.into())),
     })
 }
 
@@ -78,7 +104,7 @@ async fn load(loaders: &Loaders, kind: NodeKind, id: Uuid) -> Result<Option<Node
 #[derive(Default)]
 pub struct NodeQuery;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl NodeQuery {
     /// Fetches any object by its global ID. `NOT_FOUND` if it does not exist or the viewer
     /// cannot see it.
@@ -87,7 +113,6 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "A global ID from any object's `id` field.")] id: ID,
     ) -> Result<Node> {
-        ctx.actor()?;
         let (kind, uuid) = decode(&id)?;
         Ok(load(ctx.loaders()?, kind, uuid)
             .await?
@@ -101,7 +126,6 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global IDs from objects' `id` fields (at most 100).")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>> {
-        ctx.actor()?;
         if ids.len() > MAX_NODES {
             return Err(ApiError::BadUserInput(format!("pass at most {MAX_NODES} IDs")).into());
         }

@@ -197,6 +197,9 @@ keyed!(
     entity::enrollment::Model,
     entity::cohort_staff::Model,
     entity::topic::Model,
+    entity::invitation::Model,
+    entity::identity::Model,
+    entity::access_token::Model,
 );
 
 /// Where a page sits in the whole list.

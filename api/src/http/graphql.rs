@@ -1,14 +1,14 @@
 //! GraphQL over HTTP, following the GraphQL-over-HTTP specification:
 //!
 //! - `Accept` negotiation between `application/graphql-response+json` (the default, also for a
-//!   missing header or `*/*`) and `application/json`; anything else is 406.
+//!   missing header or `*/*`) and `application/json`; anything else is 406. Responses carry
+//!   `Vary: Accept`.
 //! - POST bodies must be `application/json` in UTF-8 (415 otherwise) and fit the body limit
 //!   (413 otherwise); malformed requests are 400.
-//! - GET runs queries only: a mutation over GET is 405.
+//! - GET runs queries only: a mutation over GET is 405. Its parameters come from the query
+//!   string; an empty `operationName` means none, and a repeated parameter is 400.
 //! - With `application/graphql-response+json`, a request that cannot execute (parse or
 //!   validation errors) is 400 and has no `data`; with `application/json` it is 200.
-
-use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::auth::authenticate;
 use crate::error::ApiError;
 use crate::graphql::{Executed, request_data};
-use crate::http::AppState;
+use crate::http::{AppState, CredentialError, credential};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -42,51 +42,97 @@ impl ResponseType {
     }
 }
 
-/// Picks the response media type; `None` when the client accepts neither.
+/// Picks the response media type; `None` when the client accepts neither. A missing or empty
+/// `Accept` means no preference. Otherwise each type gets the quality of the most specific range
+/// that matches it (RFC 9110, section 12.5.1), so `*/*, application/json;q=0` rules out
+/// `application/json`; on a tie the GraphQL media type wins.
 fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
-    let Some(accept) = headers.get(header::ACCEPT) else {
+    let mut ranges = Vec::new();
+    for value in headers.get_all(header::ACCEPT) {
+        let value = value.to_str().ok()?;
+        ranges.extend(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|range| !range.is_empty()),
+        );
+    }
+    if ranges.is_empty() {
         return Some(ResponseType::GraphqlResponseJson);
-    };
-    let accept = accept.to_str().ok()?;
-    let mut best: Option<(f32, ResponseType)> = None;
-    for range in accept.split(',') {
+    }
+    let graphql = quality(&ranges, GRAPHQL_RESPONSE_JSON);
+    let json = quality(&ranges, JSON);
+    if graphql <= 0.0 && json <= 0.0 {
+        None
+    } else if graphql >= json {
+        Some(ResponseType::GraphqlResponseJson)
+    } else {
+        Some(ResponseType::Json)
+    }
+}
+
+/// The quality `ranges` give `media` (an `application/...` type sent in UTF-8): that of the most
+/// specific matching range, or 0 when none matches. A range naming another charset does not
+/// match; naming UTF-8 makes it more specific than the bare type.
+fn quality(ranges: &[&str], media: &str) -> f32 {
+    let mut best: Option<(u8, f32)> = None;
+    for range in ranges {
         let mut parts = range.split(';').map(str::trim);
-        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let name = parts.next().unwrap_or_default();
+        let mut specificity = if name.eq_ignore_ascii_case(media) {
+            4
+        } else if name.eq_ignore_ascii_case("application/*") {
+            2
+        } else if name == "*/*" {
+            0
+        } else {
+            continue;
+        };
         let mut quality = 1.0_f32;
-        let mut charset_ok = true;
+        let mut matches = true;
         for param in parts {
-            if let Some((key, value)) = param.split_once('=') {
-                let value = value.trim().trim_matches('"');
-                match key.trim().to_ascii_lowercase().as_str() {
-                    "q" => quality = value.parse().unwrap_or(0.0),
-                    "charset" => charset_ok = value.eq_ignore_ascii_case("utf-8"),
-                    _ => {}
+            let Some((key, value)) = param.split_once('=') else {
+                continue;
+            };
+            let key = key.trim();
+            let value = value.trim().trim_matches('"');
+            if key.eq_ignore_ascii_case("q") {
+                quality = value
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q))
+                    .unwrap_or(0.0);
+                // Whatever follows `q` is an accept extension, not a media type parameter.
+                break;
+            }
+            if key.eq_ignore_ascii_case("charset") {
+                if value.eq_ignore_ascii_case("utf-8") {
+                    specificity += 1;
+                } else {
+                    matches = false;
                 }
             }
         }
-        let candidate = match media.as_str() {
-            GRAPHQL_RESPONSE_JSON | "application/*" | "*/*" => ResponseType::GraphqlResponseJson,
-            JSON => ResponseType::Json,
-            _ => continue,
-        };
-        if quality <= 0.0 || !charset_ok {
+        if !matches {
             continue;
         }
-        // Prefer higher quality; on a tie, prefer the exact GraphQL media type.
-        let better = match best {
+        let replaces = match best {
             None => true,
-            Some((q, kind)) => {
-                quality > q
-                    || (quality == q
-                        && kind != ResponseType::GraphqlResponseJson
-                        && candidate == ResponseType::GraphqlResponseJson)
-            }
+            Some((s, q)) => specificity > s || (specificity == s && quality > q),
         };
-        if better {
-            best = Some((quality, candidate));
+        if replaces {
+            best = Some((specificity, quality));
         }
     }
-    best.map(|(_, kind)| kind)
+    best.map_or(0.0, |(_, quality)| quality)
+}
+
+/// A response whose media type was negotiated: it varies with `Accept`, which caches must know.
+fn respond(status: StatusCode, response_type: ResponseType, body: &Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(response_type.content_type())
+        .insert_header((header::VARY, "Accept"))
+        .json(body)
 }
 
 /// An error response before any GraphQL execution, in the GraphQL response shape.
@@ -96,9 +142,11 @@ fn http_error(
     message: &str,
     response_type: ResponseType,
 ) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type(response_type.content_type())
-        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }))
+    respond(
+        status,
+        response_type,
+        &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
 }
 
 /// The parameters of one GraphQL request, from a JSON body or a query string.
@@ -205,41 +253,38 @@ pub async fn post(
     }
 }
 
+/// Reads the parameters of a GET request from its query string
+/// (`application/x-www-form-urlencoded`): `variables` and `extensions` are JSON text, an empty
+/// `operationName` is the same as none, and a parameter given twice is ambiguous, so an error.
+fn params_from_query(query_string: &str) -> Result<Params, String> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query_string)
+        .map_err(|_| "the query string is malformed".to_owned())?
+        .into_inner();
+    let mut body = Map::new();
+    for (key, value) in pairs {
+        let value = match key.as_str() {
+            "query" => Value::String(value),
+            "operationName" if value.is_empty() => Value::Null,
+            "operationName" => Value::String(value),
+            "variables" | "extensions" => {
+                serde_json::from_str(&value).map_err(|_| format!("`{key}` must be JSON"))?
+            }
+            _ => continue,
+        };
+        if body.contains_key(&key) {
+            return Err(format!("`{key}` must be given at most once"));
+        }
+        body.insert(key, value);
+    }
+    params_from_json(Value::Object(body))
+}
+
 /// `GET /graphql?query=...&variables=...&operationName=...`: queries only.
-pub async fn get(
-    req: HttpRequest,
-    query: web::Query<HashMap<String, String>>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(response_type) = negotiate(req.headers()) else {
         return not_acceptable();
     };
-    let mut query = query.into_inner();
-    let mut body = Map::new();
-    if let Some(text) = query.remove("query") {
-        body.insert("query".to_owned(), Value::String(text));
-    }
-    if let Some(name) = query.remove("operationName") {
-        body.insert("operationName".to_owned(), Value::String(name));
-    }
-    for key in ["variables", "extensions"] {
-        if let Some(raw) = query.remove(key) {
-            match serde_json::from_str::<Value>(&raw) {
-                Ok(value) => {
-                    body.insert(key.to_owned(), value);
-                }
-                Err(_) => {
-                    return http_error(
-                        StatusCode::BAD_REQUEST,
-                        "BAD_REQUEST",
-                        &format!("`{key}` must be JSON"),
-                        response_type,
-                    );
-                }
-            }
-        }
-    }
-    let params = match params_from_json(Value::Object(body)) {
+    let params = match params_from_query(req.query_string()) {
         Ok(params) => params,
         Err(message) => {
             return http_error(
@@ -251,13 +296,16 @@ pub async fn get(
         }
     };
     if is_mutation(&params) {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .content_type(response_type.content_type())
-            .json(json!({ "errors": [{
-                "message": "mutations must be sent with POST",
-                "extensions": { "code": "METHOD_NOT_ALLOWED" }
-            }] }));
+        let mut response = http_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations must be sent with POST",
+            response_type,
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
     }
     execute(&req, &state, params, response_type).await
 }
@@ -305,19 +353,22 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Whether the operation that would run is a mutation (or subscription). A document that does
-/// not parse is left to execution, which reports the syntax error.
+/// Whether the operation that would run is a mutation (or subscription). Without an operation
+/// name that is the document's only operation. A document that does not parse, or whose
+/// operation cannot be chosen, is left to execution, which reports the error.
 fn is_mutation(params: &Params) -> bool {
     let Ok(document) = parser::parse_query(&params.query) else {
         return false;
     };
+    let mut operations = document.operations.iter();
     let operation = match &params.operation_name {
-        Some(name) => document
-            .operations
-            .iter()
+        Some(name) => operations
             .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
             .map(|(_, op)| op.node.ty),
-        None => document.operations.iter().next().map(|(_, op)| op.node.ty),
+        None => match (operations.next(), operations.next()) {
+            (Some((_, op)), None) => Some(op.node.ty),
+            _ => None,
+        },
     };
     matches!(
         operation,
@@ -331,11 +382,22 @@ async fn execute(
     params: Params,
     response_type: ResponseType,
 ) -> HttpResponse {
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let viewer = match authenticate(&state.db, authorization).await {
+    let presented = match credential(req, &state.auth) {
+        Ok(presented) => presented,
+        Err(CredentialError::Malformed) => {
+            return auth_failure(ApiError::Unauthenticated, response_type);
+        }
+        Err(CredentialError::MissingCsrfHeader) => {
+            return http_error(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "cookie-authenticated requests must send the X-Requested-With header",
+                response_type,
+            );
+        }
+    };
+    let idle = chrono::Duration::minutes(i64::from(state.auth.settings.session_idle_minutes));
+    let viewer = match authenticate(&state.db, presented.as_ref(), idle).await {
         Ok(viewer) => viewer,
         Err(err) => return auth_failure(err, response_type),
     };
@@ -366,9 +428,7 @@ async fn execute(
     if !response.extensions.is_empty() {
         body.insert("extensions".to_owned(), to_json(&response.extensions));
     }
-    HttpResponse::build(status)
-        .content_type(response_type.content_type())
-        .json(Value::Object(body))
+    respond(status, response_type, &Value::Object(body))
 }
 
 fn to_json(value: &impl serde::Serialize) -> Value {
@@ -423,6 +483,117 @@ mod tests {
         );
         assert_eq!(accept("text/html"), None);
         assert_eq!(accept("application/json; charset=iso-8859-1"), None);
+        assert_eq!(accept(""), Some(ResponseType::GraphqlResponseJson));
+        assert_eq!(
+            accept("application/*"),
+            Some(ResponseType::GraphqlResponseJson)
+        );
+        assert_eq!(
+            accept("APPLICATION/JSON;Charset=\"UTF-8\""),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(accept("application/json;q=0"), None);
+        assert_eq!(accept("application/json;q=2"), None);
+    }
+
+    #[test]
+    fn the_most_specific_accept_range_decides() {
+        assert_eq!(
+            accept("*/*, application/graphql-response+json;q=0"),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json;q=0.2, application/*;q=0.9"),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            accept("application/json;q=0.5, application/json;charset=utf-8"),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            accept("application/json, */*;q=0.1"),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            accept("application/json;q=0, application/graphql-response+json;q=0, */*"),
+            None
+        );
+        // A range for another charset says nothing about UTF-8.
+        assert_eq!(
+            accept("application/json;charset=latin1;q=1, application/*;q=0.3"),
+            Some(ResponseType::GraphqlResponseJson)
+        );
+    }
+
+    #[test]
+    fn repeated_accept_headers_are_one_list() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::ACCEPT,
+            HeaderValue::from_static("application/graphql-response+json;q=0.5"),
+        );
+        headers.append(header::ACCEPT, HeaderValue::from_static("application/json"));
+        assert_eq!(negotiate(&headers), Some(ResponseType::Json));
+    }
+
+    #[test]
+    fn post_parameters_are_type_checked() {
+        let params = params_from_json(json!({
+            "query": "{ x }",
+            "operationName": null,
+            "variables": { "a": 1 },
+            "extensions": null,
+            "other": [1],
+        }));
+        let Ok(params) = params else {
+            panic!("rejected");
+        };
+        assert_eq!(params.query, "{ x }");
+        assert_eq!(params.operation_name, None);
+        assert_eq!(params.variables, json!({ "a": 1 }).as_object().cloned());
+        for body in [
+            json!([{ "query": "{ x }" }]),
+            json!({ "qeury": "{ x }" }),
+            json!({ "query": null }),
+            json!({ "query": 1 }),
+            json!({ "query": "{ x }", "operationName": 1 }),
+            json!({ "query": "{ x }", "variables": "{}" }),
+            json!({ "query": "{ x }", "variables": [1] }),
+            json!({ "query": "{ x }", "extensions": "x" }),
+        ] {
+            assert!(params_from_json(body.clone()).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn get_parameters_come_from_the_query_string() {
+        let Ok(params) = params_from_query(
+            "query=query+Q(%24n%3A+String!)+%7B+x+%7D&operationName=Q&variables=%7B%22n%22%3A%22%F0%9F%8F%83%22%7D&extensions=%7B%7D&other=1",
+        ) else {
+            panic!("rejected");
+        };
+        assert_eq!(params.query, "query Q($n: String!) { x }");
+        assert_eq!(params.operation_name.as_deref(), Some("Q"));
+        assert_eq!(params.variables, json!({ "n": "🏃" }).as_object().cloned());
+
+        let Ok(params) = params_from_query("query=%7Bx%7D&operationName=&variables=null") else {
+            panic!("rejected");
+        };
+        assert_eq!(params.operation_name, None);
+        assert_eq!(params.variables, None);
+
+        for query_string in [
+            "",
+            "operationName=Q",
+            "query=%7Bx%7D&query=%7By%7D",
+            "query=%7Bx%7D&operationName=A&operationName=B",
+            "query=%7Bx%7D&operationName=&operationName=B",
+            "query=%7Bx%7D&variables=%7B",
+            "query=%7Bx%7D&variables=%5B1%5D",
+            "query=%7Bx%7D&extensions=1",
+        ] {
+            assert!(params_from_query(query_string).is_err(), "{query_string}");
+        }
     }
 
     #[test]
@@ -443,5 +614,12 @@ mod tests {
             Some("A")
         )));
         assert!(!is_mutation(&params("mutation {", None)));
+        // Without a name, a document of several operations runs none of them.
+        assert!(!is_mutation(&params(
+            "mutation A { x } mutation B { y }",
+            None
+        )));
+        assert!(!is_mutation(&params("mutation A { x }", Some("B"))));
+        assert!(is_mutation(&params("subscription { x }", None)));
     }
 }

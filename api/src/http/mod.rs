@@ -1,15 +1,26 @@
 //! The HTTP surface: `/graphql`, `/graphiql`, `/healthz`, `/readyz`.
 
+mod auth;
 mod graphql;
 mod request_id;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::http::header;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use sea_orm::DatabaseConnection;
 
+use crate::auth::login::Auth;
+use crate::auth::{Credential, bearer};
 use crate::graphql::ApiSchema;
+
+/// The header a cookie-authenticated request must carry. A cross-site form cannot set it, and
+/// a cross-site script cannot send it without a CORS preflight that only configured origins
+/// pass.
+pub const CSRF_HEADER: &str = "x-requested-with";
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -22,6 +33,63 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Whether `/graphiql` is served.
     pub graphiql: bool,
+    /// Sign-in providers and settings.
+    pub auth: Arc<Auth>,
+}
+
+/// Why the presented credential cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialError {
+    /// An `Authorization` header that is not `Bearer <token>`.
+    Malformed,
+    /// A session cookie without the CSRF header.
+    MissingCsrfHeader,
+}
+
+/// The credential of a request: a bearer token, or the session cookie together with the CSRF
+/// header. A bearer token wins over a cookie.
+pub fn credential(req: &HttpRequest, auth: &Auth) -> Result<Option<Credential>, CredentialError> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(bearer)
+            .filter(|s| !s.is_empty())
+            .ok_or(CredentialError::Malformed)?;
+        return Ok(Some(Credential::Bearer(secret.to_owned())));
+    }
+    let Some(cookie) = req.cookie(auth.cookie_name()) else {
+        return Ok(None);
+    };
+    if req.headers().get(CSRF_HEADER).is_none() {
+        return Err(CredentialError::MissingCsrfHeader);
+    }
+    Ok(Some(Credential::Cookie(cookie.value().to_owned())))
+}
+
+/// CORS: browsers on the configured origins (and this server's own) may call the API with
+/// credentials; other origins get no CORS headers, so browsers refuse their scripts the
+/// response and the preflight that a custom header needs.
+fn cors(auth: &Auth) -> Cors {
+    let own_origin = auth.public_url.origin().ascii_serialization();
+    let mut cors = Cors::default()
+        .block_on_origin_mismatch(false)
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::HeaderName::from_static(CSRF_HEADER),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([header::HeaderName::from_static("x-request-id")])
+        .supports_credentials()
+        .max_age(3600)
+        .allowed_origin(&own_origin);
+    for origin in &auth.settings.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }
 
 /// Registers every route.
@@ -35,6 +103,7 @@ pub fn routes(config: &mut web::ServiceConfig, state: AppState) {
                 .route(web::get().to(graphql::get))
                 .default_service(web::to(graphql::method_not_allowed)),
         )
+        .configure(auth::routes)
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
     if graphiql {
@@ -48,6 +117,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     let server = HttpServer::new(move || {
         let state = state.clone();
         App::new()
+            .wrap(cors(&state.auth))
             .wrap(request_id::RequestId)
             .configure(move |config| routes(config, state))
     })

@@ -132,7 +132,7 @@ pub struct RemoveMemberPayload {
 #[derive(Default)]
 pub struct OrganizationMutation;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl OrganizationMutation {
     /// Creates an organization, optionally enrolled in a cohort.
     ///

@@ -25,7 +25,7 @@ pub struct OrganizationFilter {
 #[derive(Default)]
 pub struct OrganizationQuery;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl OrganizationQuery {
     /// The organizations the viewer can see, oldest first.
     async fn organizations(
@@ -40,7 +40,6 @@ impl OrganizationQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<OrganizationConnection> {
-        ctx.actor()?;
         let page = Page::new(first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let mut select = organization::Entity::find().filter(organization_scope(ctx.viewer()?));
@@ -86,7 +85,6 @@ impl OrganizationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The organization's global ID.")] id: ID,
     ) -> Result<Organization> {
-        ctx.actor()?;
         let id = decode_as(&id, NodeKind::Organization)?;
         Ok(require(&ctx.loaders()?.organization, id, "organization")
             .await?

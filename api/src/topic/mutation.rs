@@ -47,7 +47,7 @@ pub struct UpdateTopicInput {
 #[derive(Default)]
 pub struct TopicMutation;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl TopicMutation {
     /// Adds a topic to the taxonomy.
     ///

@@ -13,7 +13,7 @@ use crate::topic::types::TopicConnection;
 #[derive(Default)]
 pub struct TopicQuery;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl TopicQuery {
     /// The topic taxonomy, oldest first.
     async fn topics(
@@ -27,7 +27,6 @@ impl TopicQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<TopicConnection> {
-        ctx.actor()?;
         let page = Page::new(first, after, last, before)?;
         let select = topic::Entity::find().filter(topic_scope(ctx.viewer()?));
         let db = ctx.db()?;

@@ -10,7 +10,7 @@ use crate::user::types::User;
 #[derive(Default)]
 pub struct UserQuery;
 
-#[Object]
+#[Object(guard = "crate::graphql::SignedIn")]
 impl UserQuery {
     /// The signed-in user. Fails with `UNAUTHENTICATED` when no valid credentials were sent.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<User> {

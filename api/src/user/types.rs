@@ -2,12 +2,18 @@
 
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
-use entity::user;
+use entity::{access_token, identity, user};
+use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::account::policy::{identity_scope, personal_token_scope, session_scope};
+use crate::account::types::{AccessTokenConnection, IdentityConnection, SessionConnection};
+use crate::auth::Viewer;
+use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::pagination::Page;
+use crate::graphql::pagination::{Slice, TotalCount, fetch_page};
 use crate::organization::types::MembershipConnection;
 
 /// A person who can sign in: grantee staff, T/TA providers and administrators.
@@ -57,6 +63,85 @@ impl User {
         self.0.created_at.into()
     }
 
+    /// Whether the user may sign in; administrators deactivate users.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+
+    /// The external logins of the user. Only the user themselves sees them; empty for others.
+    async fn identities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<IdentityConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = own_page::<identity::Entity>(
+            ctx,
+            self.0.id,
+            identity_scope,
+            identity::Column::Id,
+            &page,
+        )
+        .await?;
+        Ok(IdentityConnection::new(slice, total))
+    }
+
+    /// The user's signed-in browsers and mobile apps. Only the user themselves sees them;
+    /// empty for others.
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<SessionConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = own_page::<access_token::Entity>(
+            ctx,
+            self.0.id,
+            session_scope,
+            access_token::Column::Id,
+            &page,
+        )
+        .await?;
+        Ok(SessionConnection::new(slice, total))
+    }
+
+    /// The user's personal access tokens, revoked ones included. Only the user themselves
+    /// sees them; empty for others.
+    async fn access_tokens(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<AccessTokenConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = own_page::<access_token::Entity>(
+            ctx,
+            self.0.id,
+            personal_token_scope,
+            access_token::Column::Id,
+            &page,
+        )
+        .await?;
+        Ok(AccessTokenConnection::new(slice, total))
+    }
+
     /// The organizations this user belongs to, as far as the viewer may see them.
     async fn memberships(
         &self,
@@ -77,4 +162,29 @@ impl User {
             .await?;
         Ok(MembershipConnection::new(slice, total))
     }
+}
+
+/// A page of the viewer's own records of `E`, or an empty page when `user` is someone else:
+/// at most one user per request is the viewer, so this costs at most one query per field.
+async fn own_page<E: EntityTrait>(
+    ctx: &Context<'_>,
+    user: Uuid,
+    scope: fn(&Viewer) -> sea_orm::Condition,
+    key: E::Column,
+    page: &Page,
+) -> Result<(Slice<E::Model>, TotalCount), ApiError>
+where
+    E::Model: Sync,
+{
+    let viewer = ctx.viewer()?;
+    if viewer.require()?.user_id != user {
+        return Ok((
+            Slice::default(),
+            TotalCount::from_fn(|| Box::pin(async { Ok(0) })),
+        ));
+    }
+    let db = ctx.db()?;
+    let select = E::find().filter(scope(viewer));
+    let slice = fetch_page(db, select.clone(), key, page).await?;
+    Ok((slice, TotalCount::of_query(db.clone(), select)))
 }

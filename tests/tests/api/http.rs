@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 async fn an_oversized_body_is_413_and_changes_nothing() {
     let app = TestApp::spawn_with(Options {
         max_body_bytes: 1024,
+        ..Options::default()
     })
     .await;
     let (_, admin) = app.admin().await;

@@ -1,0 +1,141 @@
+//! Account use cases.
+
+use chrono::{DateTime, Utc};
+use entity::{access_token, identity, user};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, ModelTrait, Set, TransactionSession as _, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::account::policy::{
+    check_manage_users, identity_scope, personal_token_scope, session_scope,
+};
+use crate::auth::Viewer;
+use crate::auth::session::{revoke, revoke_all};
+use crate::auth::token::{IssuedToken, create_personal_token};
+use crate::error::{ApiError, FieldErrorCode};
+use crate::store::find_in_scope;
+use crate::user::policy::user_scope;
+use crate::validate::Validator;
+
+/// Creates a personal access token for the viewer. The secret is returned once.
+///
+/// **Permissions**: any signed-in user, for themselves.
+pub async fn create_token(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    name: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<IssuedToken, ApiError> {
+    let actor = viewer.require()?;
+    let mut v = Validator::new();
+    let name = v.text("name", name, 100);
+    if expires_at.is_some_and(|at| at <= Utc::now()) {
+        v.reject(
+            "expiresAt",
+            FieldErrorCode::Invalid,
+            "must be in the future",
+        );
+    }
+    v.finish()?;
+    create_personal_token(db, actor.user_id, &name.unwrap_or_default(), expires_at).await
+}
+
+/// Revokes one of the viewer's personal access tokens.
+///
+/// **Permissions**: the token's owner.
+pub async fn revoke_token(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<access_token::Model, ApiError> {
+    let token = find_in_scope::<access_token::Entity>(
+        db,
+        access_token::Column::Id,
+        id,
+        personal_token_scope(viewer),
+        "access token",
+    )
+    .await?;
+    revoke(db, &token).await?;
+    find_in_scope::<access_token::Entity>(
+        db,
+        access_token::Column::Id,
+        id,
+        personal_token_scope(viewer),
+        "access token",
+    )
+    .await
+}
+
+/// Ends one of the viewer's sessions (a mobile sign-in ends with all its tokens).
+///
+/// **Permissions**: the session's owner.
+pub async fn revoke_session(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<access_token::Model, ApiError> {
+    let session = find_in_scope::<access_token::Entity>(
+        db,
+        access_token::Column::Id,
+        id,
+        session_scope(viewer),
+        "session",
+    )
+    .await?;
+    revoke(db, &session).await?;
+    Ok(session)
+}
+
+/// Removes one of the viewer's external identities; they can no longer sign in with it.
+///
+/// **Permissions**: the identity's owner.
+pub async fn unlink_identity(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<identity::Model, ApiError> {
+    let found = find_in_scope::<identity::Entity>(
+        db,
+        identity::Column::Id,
+        id,
+        identity_scope(viewer),
+        "identity",
+    )
+    .await?;
+    found.clone().delete(db).await?;
+    Ok(found)
+}
+
+/// Deactivates or reactivates a user. Deactivation ends all their sessions and tokens at once.
+///
+/// **Permissions**: admins; nobody can deactivate themselves.
+pub async fn set_user_active(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    viewer: &Viewer,
+    id: Uuid,
+    active: bool,
+) -> Result<user::Model, ApiError> {
+    let actor = viewer.require()?;
+    let found =
+        find_in_scope::<user::Entity>(db, user::Column::Id, id, user_scope(viewer), "user").await?;
+    check_manage_users(actor)?;
+    if !active && found.id == actor.user_id {
+        return Err(ApiError::invalid(
+            "id",
+            FieldErrorCode::Invalid,
+            "you cannot deactivate yourself",
+        ));
+    }
+    let txn = db.begin().await?;
+    let mut model: user::ActiveModel = found.into();
+    model.is_active = Set(active);
+    model.updated_at = Set(Utc::now());
+    let updated = model.update(&txn).await?;
+    if !active {
+        revoke_all(&txn, id).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}

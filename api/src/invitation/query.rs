@@ -1,0 +1,40 @@
+//! Root queries about invitations.
+
+use async_graphql::{Context, Object, Result};
+use entity::invitation;
+use sea_orm::{EntityTrait, QueryFilter};
+
+use crate::graphql::ContextExt as _;
+use crate::graphql::pagination::{Page, TotalCount, fetch_page};
+use crate::invitation::policy::invitation_scope;
+use crate::invitation::types::InvitationConnection;
+
+/// Root queries about invitations.
+#[derive(Default)]
+pub struct InvitationQuery;
+
+#[Object(guard = "crate::graphql::SignedIn")]
+impl InvitationQuery {
+    /// The invitations the viewer manages (into organizations they lead or whose cohorts they
+    /// run, and onto staff of cohorts they lead), oldest first.
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<InvitationConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let select = invitation::Entity::find().filter(invitation_scope(ctx.viewer()?));
+        let db = ctx.db()?;
+        let slice = fetch_page(db, select.clone(), invitation::Column::Id, &page).await?;
+        Ok(InvitationConnection::new(
+            slice,
+            TotalCount::of_query(db.clone(), select),
+        ))
+    }
+}
