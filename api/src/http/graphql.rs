@@ -1,8 +1,9 @@
 //! GraphQL over HTTP, following the GraphQL-over-HTTP specification:
 //!
-//! - `Accept` negotiation between `application/graphql-response+json` (the default, also for a
-//!   missing header or `*/*`) and `application/json`; anything else is 406. Responses carry
-//!   `Vary: Accept`.
+//! - `Accept` negotiation between `application/graphql-response+json` and `application/json`;
+//!   anything else is 406. A missing header or one that names neither type (`*/*`) gets
+//!   `application/json`, which every GraphQL client understands; a client that names
+//!   `application/graphql-response+json` gets it. Responses carry `Vary: Accept`.
 //! - POST bodies must be `application/json` in UTF-8 (415 otherwise) and fit the body limit
 //!   (413 otherwise); malformed requests are 400.
 //! - GET runs queries only: a mutation over GET is 405. Its parameters come from the query
@@ -58,29 +59,33 @@ fn negotiate(headers: &HeaderMap) -> Option<ResponseType> {
         );
     }
     if ranges.is_empty() {
-        return Some(ResponseType::GraphqlResponseJson);
+        return Some(ResponseType::Json);
     }
-    let graphql = quality(&ranges, GRAPHQL_RESPONSE_JSON);
-    let json = quality(&ranges, JSON);
+    let (graphql_specificity, graphql) = quality(&ranges, GRAPHQL_RESPONSE_JSON);
+    let (_, json) = quality(&ranges, JSON);
     if graphql <= 0.0 && json <= 0.0 {
         None
-    } else if graphql >= json {
+    } else if graphql > json || (graphql == json && graphql_specificity >= NAMED) {
         Some(ResponseType::GraphqlResponseJson)
     } else {
         Some(ResponseType::Json)
     }
 }
 
-/// The quality `ranges` give `media` (an `application/...` type sent in UTF-8): that of the most
-/// specific matching range, or 0 when none matches. A range naming another charset does not
-/// match; naming UTF-8 makes it more specific than the bare type.
-fn quality(ranges: &[&str], media: &str) -> f32 {
+/// The specificity of a range that names the media type itself (wildcards rank lower).
+const NAMED: u8 = 4;
+
+/// The specificity and quality `ranges` give `media` (an `application/...` type sent in
+/// UTF-8): those of the most specific matching range, or quality 0 when none matches. A range
+/// naming another charset does not match; naming UTF-8 makes it more specific than the bare
+/// type.
+fn quality(ranges: &[&str], media: &str) -> (u8, f32) {
     let mut best: Option<(u8, f32)> = None;
     for range in ranges {
         let mut parts = range.split(';').map(str::trim);
         let name = parts.next().unwrap_or_default();
         let mut specificity = if name.eq_ignore_ascii_case(media) {
-            4
+            NAMED
         } else if name.eq_ignore_ascii_case("application/*") {
             2
         } else if name == "*/*" {
@@ -124,7 +129,7 @@ fn quality(ranges: &[&str], media: &str) -> f32 {
             best = Some((specificity, quality));
         }
     }
-    best.map_or(0.0, |(_, quality)| quality)
+    best.unwrap_or((0, 0.0))
 }
 
 /// A response whose media type was negotiated: it varies with `Accept`, which caches must know.
@@ -467,11 +472,8 @@ mod tests {
 
     #[test]
     fn accept_header_is_negotiated() {
-        assert_eq!(
-            negotiate(&HeaderMap::new()),
-            Some(ResponseType::GraphqlResponseJson)
-        );
-        assert_eq!(accept("*/*"), Some(ResponseType::GraphqlResponseJson));
+        assert_eq!(negotiate(&HeaderMap::new()), Some(ResponseType::Json));
+        assert_eq!(accept("*/*"), Some(ResponseType::Json));
         assert_eq!(accept("application/json"), Some(ResponseType::Json));
         assert_eq!(
             accept("application/json, application/graphql-response+json"),
@@ -483,11 +485,8 @@ mod tests {
         );
         assert_eq!(accept("text/html"), None);
         assert_eq!(accept("application/json; charset=iso-8859-1"), None);
-        assert_eq!(accept(""), Some(ResponseType::GraphqlResponseJson));
-        assert_eq!(
-            accept("application/*"),
-            Some(ResponseType::GraphqlResponseJson)
-        );
+        assert_eq!(accept(""), Some(ResponseType::Json));
+        assert_eq!(accept("application/*"), Some(ResponseType::Json));
         assert_eq!(
             accept("APPLICATION/JSON;Charset=\"UTF-8\""),
             Some(ResponseType::Json)

@@ -1,0 +1,661 @@
+//! The authorization matrix: every root query and mutation, for every kind of viewer, against
+//! their own tenant and another one, with the outcome the policy promises.
+//!
+//! The world has two tenants: cohort A with organization A1, and cohort B with organization
+//! B1. Viewers: a member and a lead of A1, a member of B1 (a member of another organization),
+//! the coach of cohort A (coach of this cohort), the coach of cohort B (coach of another
+//! cohort), an admin, and anonymous. "Own" targets objects of tenant A (the viewer's own for
+//! everyone tied to A), "other" targets tenant B; for personal records (tokens, sessions,
+//! identities) "own" is the viewer's own and "other" someone else's.
+//!
+//! Adding an operation means adding an `Op` variant; the compiler then asks for its query,
+//! setup and expectations, and `every_root_field_has_rows` fails until it is in `Op::ALL`.
+
+use chrono::Utc;
+use entity::access_token::TokenKind;
+use entity::cohort_staff::StaffRole;
+use entity::enrollment::EnrollmentStatus;
+use entity::membership::MembershipRole;
+use entity::user::UserRole;
+use entity::{cohort, enrollment, identity, organization, user};
+use peerlearn::auth::token::{self, NewToken};
+use peerlearn::graphql::ids::NodeKind;
+use peerlearn_tests::{TestApp, error_code, gid};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    Anonymous,
+    Member,
+    Lead,
+    MemberOfOtherOrg,
+    CoachOfThisCohort,
+    CoachOfOtherCohort,
+    Admin,
+}
+
+const PERSONAS: [Persona; 7] = [
+    Persona::Anonymous,
+    Persona::Member,
+    Persona::Lead,
+    Persona::MemberOfOtherOrg,
+    Persona::CoachOfThisCohort,
+    Persona::CoachOfOtherCohort,
+    Persona::Admin,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tenant {
+    Own,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Unauthenticated,
+    NotFound,
+    Forbidden,
+}
+
+use Outcome::{Allowed, Forbidden, NotFound, Unauthenticated};
+
+/// Every root operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Node,
+    Nodes,
+    Viewer,
+    Organizations,
+    Organization,
+    Cohorts,
+    Cohort,
+    Topics,
+    Invitations,
+    CreateOrganization,
+    UpdateOrganization,
+    AddMember,
+    UpdateMember,
+    RemoveMember,
+    CreateCohort,
+    UpdateCohort,
+    EnrollOrganization,
+    WithdrawOrganization,
+    AssignCohortStaff,
+    RemoveCohortStaff,
+    CreateTopic,
+    UpdateTopic,
+    CreateInvitation,
+    RevokeInvitation,
+    CreatePersonalAccessToken,
+    RevokeAccessToken,
+    RevokeSession,
+    UnlinkIdentity,
+    DeactivateUser,
+    ReactivateUser,
+}
+
+impl Op {
+    const ALL: [Op; 30] = [
+        Op::Node,
+        Op::Nodes,
+        Op::Viewer,
+        Op::Organizations,
+        Op::Organization,
+        Op::Cohorts,
+        Op::Cohort,
+        Op::Topics,
+        Op::Invitations,
+        Op::CreateOrganization,
+        Op::UpdateOrganization,
+        Op::AddMember,
+        Op::UpdateMember,
+        Op::RemoveMember,
+        Op::CreateCohort,
+        Op::UpdateCohort,
+        Op::EnrollOrganization,
+        Op::WithdrawOrganization,
+        Op::AssignCohortStaff,
+        Op::RemoveCohortStaff,
+        Op::CreateTopic,
+        Op::UpdateTopic,
+        Op::CreateInvitation,
+        Op::RevokeInvitation,
+        Op::CreatePersonalAccessToken,
+        Op::RevokeAccessToken,
+        Op::RevokeSession,
+        Op::UnlinkIdentity,
+        Op::DeactivateUser,
+        Op::ReactivateUser,
+    ];
+
+    /// The root field and, for mutations, the input type.
+    fn field(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Op::Node => ("node", None),
+            Op::Nodes => ("nodes", None),
+            Op::Viewer => ("viewer", None),
+            Op::Organizations => ("organizations", None),
+            Op::Organization => ("organization", None),
+            Op::Cohorts => ("cohorts", None),
+            Op::Cohort => ("cohort", None),
+            Op::Topics => ("topics", None),
+            Op::Invitations => ("invitations", None),
+            Op::CreateOrganization => ("createOrganization", Some("CreateOrganizationInput")),
+            Op::UpdateOrganization => ("updateOrganization", Some("UpdateOrganizationInput")),
+            Op::AddMember => ("addMember", Some("AddMemberInput")),
+            Op::UpdateMember => ("updateMember", Some("UpdateMemberInput")),
+            Op::RemoveMember => ("removeMember", Some("RemoveMemberInput")),
+            Op::CreateCohort => ("createCohort", Some("CreateCohortInput")),
+            Op::UpdateCohort => ("updateCohort", Some("UpdateCohortInput")),
+            Op::EnrollOrganization => ("enrollOrganization", Some("EnrollmentInput")),
+            Op::WithdrawOrganization => ("withdrawOrganization", Some("EnrollmentInput")),
+            Op::AssignCohortStaff => ("assignCohortStaff", Some("AssignCohortStaffInput")),
+            Op::RemoveCohortStaff => ("removeCohortStaff", Some("RemoveCohortStaffInput")),
+            Op::CreateTopic => ("createTopic", Some("CreateTopicInput")),
+            Op::UpdateTopic => ("updateTopic", Some("UpdateTopicInput")),
+            Op::CreateInvitation => ("createInvitation", Some("CreateInvitationInput")),
+            Op::RevokeInvitation => ("revokeInvitation", Some("RevokeInvitationInput")),
+            Op::CreatePersonalAccessToken => (
+                "createPersonalAccessToken",
+                Some("CreatePersonalAccessTokenInput"),
+            ),
+            Op::RevokeAccessToken => ("revokeAccessToken", Some("ByIdInput")),
+            Op::RevokeSession => ("revokeSession", Some("ByIdInput")),
+            Op::UnlinkIdentity => ("unlinkIdentity", Some("ByIdInput")),
+            Op::DeactivateUser => ("deactivateUser", Some("ByIdInput")),
+            Op::ReactivateUser => ("reactivateUser", Some("ByIdInput")),
+        }
+    }
+
+    fn query(self) -> String {
+        match (self, self.field()) {
+            (_, (field, Some(input))) => format!(
+                "mutation($input: {input}!) {{ {field}(input: $input) {{ userErrors {{ code message }} }} }}"
+            ),
+            (Op::Node, _) => "query($id: ID!) { node(id: $id) { id } }".to_owned(),
+            (Op::Nodes, _) => "query($ids: [ID!]!) { nodes(ids: $ids) { id } }".to_owned(),
+            (Op::Viewer, _) => "{ viewer { id } }".to_owned(),
+            (Op::Organization, _) => "query($id: ID!) { organization(id: $id) { id } }".to_owned(),
+            (Op::Cohort, _) => "query($id: ID!) { cohort(id: $id) { id } }".to_owned(),
+            (_, (field, None)) => format!("{{ {field} {{ totalCount }} }}"),
+        }
+    }
+
+    /// What the policy promises.
+    fn expected(self, persona: Persona, tenant: Tenant) -> Outcome {
+        use Persona::*;
+        if persona == Anonymous {
+            return Unauthenticated;
+        }
+        let admin = persona == Admin;
+        let own = tenant == Tenant::Own;
+        // Who sees tenant A, and who sees tenant B.
+        let sees = admin
+            || match persona {
+                Member | Lead | CoachOfThisCohort => own,
+                MemberOfOtherOrg | CoachOfOtherCohort => !own,
+                Anonymous | Admin => false,
+            };
+        let leads_org = persona == Lead && own;
+        let manages_cohort = admin
+            || (persona == CoachOfThisCohort && own)
+            || (persona == CoachOfOtherCohort && !own);
+        let guarded = |allowed: bool| match (sees, allowed) {
+            (false, _) => NotFound,
+            (true, true) => Allowed,
+            (true, false) => Forbidden,
+        };
+        let admin_only = if admin { Allowed } else { Forbidden };
+        match self {
+            Op::Node | Op::Organization | Op::Cohort => guarded(true),
+            Op::Nodes
+            | Op::Viewer
+            | Op::Organizations
+            | Op::Cohorts
+            | Op::Topics
+            | Op::Invitations
+            | Op::CreatePersonalAccessToken => Allowed,
+            Op::CreateOrganization => {
+                if manages_cohort {
+                    Allowed
+                } else {
+                    guarded(false)
+                }
+            }
+            Op::UpdateOrganization | Op::AddMember | Op::UpdateMember | Op::RemoveMember => {
+                guarded(admin || leads_org)
+            }
+            Op::UpdateCohort | Op::EnrollOrganization | Op::WithdrawOrganization => {
+                guarded(manages_cohort)
+            }
+            Op::AssignCohortStaff | Op::RemoveCohortStaff => guarded(admin),
+            Op::CreateCohort | Op::CreateTopic | Op::UpdateTopic => admin_only,
+            Op::CreateInvitation => guarded(admin || leads_org || manages_cohort),
+            // Invitations are visible only to those who manage them.
+            Op::RevokeInvitation => {
+                if admin || leads_org || manages_cohort {
+                    Allowed
+                } else {
+                    NotFound
+                }
+            }
+            // Personal records are private, from admins too.
+            Op::RevokeAccessToken | Op::RevokeSession | Op::UnlinkIdentity => {
+                if own {
+                    Allowed
+                } else {
+                    NotFound
+                }
+            }
+            Op::DeactivateUser | Op::ReactivateUser => guarded(admin),
+        }
+    }
+}
+
+struct World {
+    app: TestApp,
+    users: Vec<(Persona, user::Model, String)>,
+    organizations: [organization::Model; 2],
+    cohorts: [cohort::Model; 2],
+    topic: Uuid,
+}
+
+impl World {
+    async fn new() -> Self {
+        let app = TestApp::spawn().await;
+        let a1 = app.organization("A1").await;
+        let b1 = app.organization("B1").await;
+        let a = app.cohort("cohort-a").await;
+        let b = app.cohort("cohort-b").await;
+        app.enroll(&a, &a1).await;
+        app.enroll(&b, &b1).await;
+        let mut users = Vec::new();
+        for persona in PERSONAS {
+            if persona == Persona::Anonymous {
+                continue;
+            }
+            let role = if persona == Persona::Admin {
+                UserRole::Admin
+            } else {
+                UserRole::User
+            };
+            let (user, token) = app.user(&format!("{persona:?}"), role).await;
+            match persona {
+                Persona::Member => {
+                    app.member(&a1, &user, MembershipRole::Member).await;
+                }
+                Persona::Lead => {
+                    app.member(&a1, &user, MembershipRole::Lead).await;
+                }
+                Persona::MemberOfOtherOrg => {
+                    app.member(&b1, &user, MembershipRole::Member).await;
+                }
+                Persona::CoachOfThisCohort => {
+                    app.staff(&a, &user, StaffRole::Coach).await;
+                }
+                Persona::CoachOfOtherCohort => {
+                    app.staff(&b, &user, StaffRole::Coach).await;
+                }
+                Persona::Anonymous | Persona::Admin => {}
+            }
+            users.push((persona, user, token));
+        }
+        let topic = app.topic("billing").await.id;
+        Self {
+            app,
+            users,
+            organizations: [a1, b1],
+            cohorts: [a, b],
+            topic,
+        }
+    }
+
+    fn index(tenant: Tenant) -> usize {
+        match tenant {
+            Tenant::Own => 0,
+            Tenant::Other => 1,
+        }
+    }
+
+    fn organization(&self, tenant: Tenant) -> &organization::Model {
+        &self.organizations[Self::index(tenant)]
+    }
+
+    fn cohort(&self, tenant: Tenant) -> &cohort::Model {
+        &self.cohorts[Self::index(tenant)]
+    }
+
+    fn user(&self, persona: Persona) -> Option<&(Persona, user::Model, String)> {
+        self.users.iter().find(|(p, _, _)| *p == persona)
+    }
+
+    /// The user whose personal records a request targets: the viewer's own, or the admin's
+    /// (for anonymous and for "other", someone else's).
+    fn record_owner(&self, persona: Persona, tenant: Tenant) -> Uuid {
+        let owner = match (persona, tenant) {
+            (Persona::Anonymous, _) | (_, Tenant::Other) if persona != Persona::Lead => {
+                Persona::Lead
+            }
+            (_, Tenant::Other) => Persona::Member,
+            (persona, Tenant::Own) => persona,
+        };
+        self.user(owner).map(|(_, u, _)| u.id).unwrap_or_default()
+    }
+
+    /// A fresh user who is a member of the tenant's organization.
+    async fn fresh_member(&self, tenant: Tenant) -> (user::Model, Uuid) {
+        let (user, _) = self.app.user("Fresh member", UserRole::User).await;
+        let membership = self
+            .app
+            .member(self.organization(tenant), &user, MembershipRole::Member)
+            .await;
+        (user, membership.id)
+    }
+
+    /// Variables for one request, creating whatever the request acts on.
+    async fn variables(&self, op: Op, persona: Persona, tenant: Tenant) -> Value {
+        let org = self.organization(tenant);
+        let cohort = self.cohort(tenant);
+        let org_id = gid(NodeKind::Organization, org.id);
+        let cohort_id = gid(NodeKind::Cohort, cohort.id);
+        let unique = Uuid::now_v7().simple().to_string();
+        match op {
+            Op::Node | Op::Organization => json!({ "id": org_id }),
+            Op::Nodes => json!({ "ids": [org_id] }),
+            Op::Cohort => json!({ "id": cohort_id }),
+            Op::Viewer | Op::Organizations | Op::Cohorts | Op::Topics | Op::Invitations => {
+                json!({})
+            }
+            Op::CreateOrganization => {
+                json!({ "input": { "name": "New clinic", "kind": "CLINIC", "cohortId": cohort_id } })
+            }
+            Op::UpdateOrganization => {
+                let current = organization::Entity::find_by_id(org.id)
+                    .one(&self.app.db)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                json!({ "input": { "id": org_id, "expectedVersion": current.version, "name": "Renamed" } })
+            }
+            Op::AddMember => {
+                // Someone the tenant's members can see: a presenter of its cohort.
+                let (user, _) = self.app.user("Presenter", UserRole::User).await;
+                self.app.staff(cohort, &user, StaffRole::Presenter).await;
+                json!({ "input": {
+                    "organizationId": org_id,
+                    "userId": gid(NodeKind::User, user.id),
+                    "profession": "NURSE",
+                } })
+            }
+            Op::UpdateMember => {
+                let (_, membership) = self.fresh_member(tenant).await;
+                json!({ "input": {
+                    "id": gid(NodeKind::Membership, membership),
+                    "expectedVersion": 1,
+                    "isChampion": true,
+                } })
+            }
+            Op::RemoveMember => {
+                let (_, membership) = self.fresh_member(tenant).await;
+                json!({ "input": { "id": gid(NodeKind::Membership, membership) } })
+            }
+            Op::CreateCohort => {
+                json!({ "input": { "slug": format!("c-{unique}"), "name": "New cohort" } })
+            }
+            Op::UpdateCohort => {
+                let current = cohort::Entity::find_by_id(cohort.id)
+                    .one(&self.app.db)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                json!({ "input": { "id": cohort_id, "expectedVersion": current.version, "name": "Renamed" } })
+            }
+            Op::EnrollOrganization | Op::WithdrawOrganization => {
+                let fresh = self.app.organization("Fresh clinic").await;
+                let enrollment = self.app.enroll(cohort, &fresh).await;
+                if op == Op::EnrollOrganization {
+                    let mut withdrawn: enrollment::ActiveModel = enrollment.into();
+                    withdrawn.status = Set(EnrollmentStatus::Withdrawn);
+                    withdrawn.update(&self.app.db).await.unwrap();
+                }
+                json!({ "input": {
+                    "cohortId": cohort_id,
+                    "organizationId": gid(NodeKind::Organization, fresh.id),
+                } })
+            }
+            Op::AssignCohortStaff => {
+                let (user, _) = self.fresh_member(tenant).await;
+                json!({ "input": {
+                    "cohortId": cohort_id,
+                    "userId": gid(NodeKind::User, user.id),
+                    "role": "PRESENTER",
+                } })
+            }
+            Op::RemoveCohortStaff => {
+                let (user, _) = self.app.user("Presenter", UserRole::User).await;
+                let staff = self.app.staff(cohort, &user, StaffRole::Presenter).await;
+                json!({ "input": { "id": gid(NodeKind::CohortStaff, staff.id) } })
+            }
+            Op::CreateTopic => {
+                json!({ "input": { "slug": format!("t-{unique}"), "name": "New topic" } })
+            }
+            Op::UpdateTopic => {
+                let current = entity::topic::Entity::find_by_id(self.topic)
+                    .one(&self.app.db)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                json!({ "input": {
+                    "id": gid(NodeKind::Topic, self.topic),
+                    "expectedVersion": current.version,
+                    "name": "Renamed",
+                } })
+            }
+            Op::CreateInvitation => json!({ "input": {
+                "email": format!("{unique}@example.org"),
+                "organizationId": org_id,
+                "profession": "NURSE",
+            } }),
+            Op::RevokeInvitation => {
+                let now = Utc::now();
+                let invitation = entity::invitation::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    email: Set(format!("{unique}@example.org")),
+                    organization_id: Set(Some(org.id)),
+                    membership_role: Set(Some(MembershipRole::Member)),
+                    profession: Set(Some(entity::membership::Profession::Nurse)),
+                    cohort_id: Set(None),
+                    staff_role: Set(None),
+                    invited_by_id: Set(None),
+                    expires_at: Set(now + chrono::Duration::days(7)),
+                    revoked_at: Set(None),
+                    redeemed_at: Set(None),
+                    redeemed_by_id: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&self.app.db)
+                .await
+                .unwrap();
+                json!({ "input": { "id": gid(NodeKind::Invitation, invitation.id) } })
+            }
+            Op::CreatePersonalAccessToken => json!({ "input": { "name": "script" } }),
+            Op::RevokeAccessToken | Op::RevokeSession => {
+                let kind = if op == Op::RevokeSession {
+                    TokenKind::WebSession
+                } else {
+                    TokenKind::Personal
+                };
+                let issued = token::issue(
+                    &self.app.db,
+                    NewToken {
+                        user_id: self.record_owner(persona, tenant),
+                        kind,
+                        name: "target",
+                        expires_at: None,
+                        family_id: None,
+                        user_agent: None,
+                    },
+                )
+                .await
+                .unwrap();
+                let node = if op == Op::RevokeSession {
+                    NodeKind::Session
+                } else {
+                    NodeKind::AccessToken
+                };
+                json!({ "input": { "id": gid(node, issued.token.id) } })
+            }
+            Op::UnlinkIdentity => {
+                let now = Utc::now();
+                let identity = identity::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    user_id: Set(self.record_owner(persona, tenant)),
+                    issuer: Set("https://idp.example.org".to_owned()),
+                    subject: Set(unique),
+                    email: Set(None),
+                    email_verified: Set(false),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&self.app.db)
+                .await
+                .unwrap();
+                json!({ "input": { "id": gid(NodeKind::Identity, identity.id) } })
+            }
+            Op::DeactivateUser | Op::ReactivateUser => {
+                let (user, _) = self.fresh_member(tenant).await;
+                if op == Op::ReactivateUser {
+                    let mut inactive: user::ActiveModel = user.clone().into();
+                    inactive.is_active = Set(false);
+                    inactive.update(&self.app.db).await.unwrap();
+                }
+                json!({ "input": { "id": gid(NodeKind::User, user.id) } })
+            }
+        }
+    }
+}
+
+fn outcome(body: &Value, field: &str) -> Result<Outcome, String> {
+    match error_code(body) {
+        Some("UNAUTHENTICATED") => Ok(Unauthenticated),
+        Some("NOT_FOUND") => Ok(NotFound),
+        Some("FORBIDDEN") => Ok(Forbidden),
+        Some(other) => Err(format!("unexpected error code {other}: {body}")),
+        None => {
+            let user_errors = &body["data"][field]["userErrors"];
+            if user_errors.as_array().is_some_and(|e| !e.is_empty()) {
+                Err(format!("unexpected userErrors: {body}"))
+            } else {
+                Ok(Allowed)
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_operation_allows_and_denies_as_the_policy_says() {
+    let mut mismatches = Vec::new();
+    for op in Op::ALL {
+        // A fresh world per operation, so that what one row changes cannot decide another.
+        let world = World::new().await;
+        let (field, _) = op.field();
+        let query = op.query();
+        for persona in PERSONAS {
+            for tenant in [Tenant::Own, Tenant::Other] {
+                let variables = world.variables(op, persona, tenant).await;
+                let token = world.user(persona).map(|(_, _, token)| token.as_str());
+                let body = world.app.graphql(token, &query, variables).await;
+                let expected = op.expected(persona, tenant);
+                match outcome(&body, field) {
+                    Ok(actual) if actual == expected => {}
+                    Ok(actual) => mismatches.push(format!(
+                        "{field} as {persona:?} on {tenant:?}: expected {expected:?}, got {actual:?}: {body}"
+                    )),
+                    Err(problem) => mismatches.push(format!(
+                        "{field} as {persona:?} on {tenant:?}: expected {expected:?}; {problem}"
+                    )),
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_root_field_has_rows() {
+    let schema = peerlearn::graphql::schema_builder().finish();
+    let response = schema
+        .execute("{ __schema { queryType { fields { name } } mutationType { fields { name } } } }")
+        .await;
+    let data = response.data.into_json().unwrap();
+    let covered: Vec<&str> = Op::ALL.iter().map(|op| op.field().0).collect();
+    let mut missing = Vec::new();
+    for root in ["queryType", "mutationType"] {
+        for field in data["__schema"][root]["fields"].as_array().unwrap() {
+            let name = field["name"].as_str().unwrap();
+            if !covered.contains(&name) {
+                missing.push(name.to_owned());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "operations without rows in the authorization matrix: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_user_deactivated_by_an_admin_loses_every_session_at_once() {
+    let world = World::new().await;
+    let (_, admin, admin_token) = world.user(Persona::Admin).unwrap().clone();
+    let _ = admin;
+    let (_, member, member_token) = world.user(Persona::Member).unwrap().clone();
+    let session = token::issue(
+        &world.app.db,
+        NewToken {
+            user_id: member.id,
+            kind: TokenKind::MobileAccess,
+            name: "mobile",
+            expires_at: None,
+            family_id: None,
+            user_agent: None,
+        },
+    )
+    .await
+    .unwrap();
+    let body = world
+        .app
+        .graphql(
+            Some(&admin_token),
+            "mutation($input: ByIdInput!) { deactivateUser(input: $input) { user { isActive } userErrors { code } } }",
+            json!({ "input": { "id": gid(NodeKind::User, member.id) } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["deactivateUser"]["user"]["isActive"], false,
+        "{body}"
+    );
+    for token in [member_token.as_str(), session.secret.as_str()] {
+        let response = world
+            .app
+            .graphql_response(Some(token), "{ viewer { id } }", json!({}))
+            .await;
+        assert_eq!(response.status(), 401);
+    }
+    let live = entity::access_token::Entity::find()
+        .filter(entity::access_token::Column::UserId.eq(member.id))
+        .filter(entity::access_token::Column::RevokedAt.is_null())
+        .all(&world.app.db)
+        .await
+        .unwrap();
+    assert!(live.is_empty(), "{live:?}");
+}
