@@ -1,6 +1,12 @@
 //! Input validation that collects every problem at once, so a form can show them all.
 
+use sea_orm::ActiveValue;
+
 use crate::error::{ApiError, FieldError, FieldErrorCode};
+
+fn set_if_valid<T: Into<sea_orm::Value>>(value: Option<T>) -> ActiveValue<T> {
+    value.map_or(ActiveValue::NotSet, ActiveValue::Set)
+}
 
 /// Collects field errors; [`Validator::finish`] fails with all of them.
 #[derive(Debug, Default)]
@@ -84,6 +90,48 @@ impl Validator {
                 "must be an IANA time zone name such as America/Denver",
             );
             None
+        }
+    }
+
+    /// A change to a required text for an update: `NotSet` when the client left it out or it
+    /// failed validation (the error is recorded).
+    pub fn text_change(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> ActiveValue<String> {
+        set_if_valid(value.and_then(|v| self.text(field, &v, max)))
+    }
+
+    /// A change to a slug for an update, as [`Validator::text_change`].
+    pub fn slug_change(&mut self, field: &str, value: Option<String>) -> ActiveValue<String> {
+        set_if_valid(value.and_then(|v| self.slug(field, &v)))
+    }
+
+    /// A change to an optional text for an update: `NotSet` when left out, `NULL` when cleared
+    /// or blank.
+    pub fn optional_text_change(
+        &mut self,
+        field: &str,
+        value: Option<Option<String>>,
+        max: usize,
+    ) -> ActiveValue<Option<String>> {
+        match value {
+            None => ActiveValue::NotSet,
+            Some(v) => ActiveValue::Set(self.optional_text(field, v.as_deref(), max)),
+        }
+    }
+
+    /// A change to a time zone for an update, as [`Validator::optional_text_change`].
+    pub fn time_zone_change(
+        &mut self,
+        field: &str,
+        value: Option<Option<String>>,
+    ) -> ActiveValue<Option<String>> {
+        match value {
+            None => ActiveValue::NotSet,
+            Some(v) => ActiveValue::Set(self.time_zone(field, v.as_deref())),
         }
     }
 

@@ -104,21 +104,13 @@ pub async fn update_cohort(
             .await?;
     policy::check_manage_cohort(actor, id)?;
     let mut v = Validator::new();
-    let mut active: cohort::ActiveModel = Default::default();
-    if let Some(slug) = changes.slug
-        && let Some(slug) = v.slug("slug", &slug)
-    {
-        active.slug = Set(slug);
-    }
-    if let Some(name) = changes.name
-        && let Some(name) = v.text("name", &name, NAME_MAX)
-    {
-        active.name = Set(name);
-    }
-    if let Some(description) = changes.description {
-        active.description =
-            Set(v.optional_text("description", description.as_deref(), DESCRIPTION_MAX));
-    }
+    let mut active = cohort::ActiveModel {
+        slug: v.slug_change("slug", changes.slug),
+        name: v.text_change("name", changes.name, NAME_MAX),
+        description: v.optional_text_change("description", changes.description, DESCRIPTION_MAX),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
     let starts_on = changes.starts_on.unwrap_or(current.starts_on);
     let ends_on = changes.ends_on.unwrap_or(current.ends_on);
     check_dates(&mut v, starts_on, ends_on);
@@ -129,7 +121,6 @@ pub async fn update_cohort(
         active.ends_on = Set(ends_on);
     }
     v.finish()?;
-    active.updated_at = Set(Utc::now());
     update_versioned(
         db,
         cohort::Column::Id,

@@ -6,8 +6,8 @@ use entity::membership::{self, MembershipRole, Profession};
 use entity::organization::{self, OrganizationKind};
 use entity::user;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -121,23 +121,15 @@ pub async fn update_organization(
     .await?;
     policy::check_update_organization(actor, id)?;
     let mut v = Validator::new();
-    let mut active: organization::ActiveModel = Default::default();
-    if let Some(name) = changes.name
-        && let Some(name) = v.text("name", &name, NAME_MAX)
-    {
-        active.name = Set(name);
-    }
-    if let Some(kind) = changes.kind {
-        active.kind = Set(kind);
-    }
-    if let Some(region) = changes.region {
-        active.region = Set(v.optional_text("region", region.as_deref(), REGION_MAX));
-    }
-    if let Some(time_zone) = changes.time_zone {
-        active.time_zone = Set(v.time_zone("timeZone", time_zone.as_deref()));
-    }
+    let active = organization::ActiveModel {
+        name: v.text_change("name", changes.name, NAME_MAX),
+        kind: changes.kind.map_or(ActiveValue::NotSet, ActiveValue::Set),
+        region: v.optional_text_change("region", changes.region, REGION_MAX),
+        time_zone: v.time_zone_change("timeZone", changes.time_zone),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
     v.finish()?;
-    active.updated_at = Set(Utc::now());
     update_versioned(
         db,
         organization::Column::Id,

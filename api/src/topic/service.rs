@@ -76,23 +76,14 @@ pub async fn update_topic(
     find_in_scope::<topic::Entity>(db, topic::Column::Id, id, topic_scope(viewer), "topic").await?;
     check_manage_topics(actor)?;
     let mut v = Validator::new();
-    let mut active: topic::ActiveModel = Default::default();
-    if let Some(slug) = changes.slug
-        && let Some(slug) = v.slug("slug", &slug)
-    {
-        active.slug = Set(slug);
-    }
-    if let Some(name) = changes.name
-        && let Some(name) = v.text("name", &name, NAME_MAX)
-    {
-        active.name = Set(name);
-    }
-    if let Some(description) = changes.description {
-        active.description =
-            Set(v.optional_text("description", description.as_deref(), DESCRIPTION_MAX));
-    }
+    let active = topic::ActiveModel {
+        slug: v.slug_change("slug", changes.slug),
+        name: v.text_change("name", changes.name, NAME_MAX),
+        description: v.optional_text_change("description", changes.description, DESCRIPTION_MAX),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
     v.finish()?;
-    active.updated_at = Set(Utc::now());
     update_versioned(
         db,
         topic::Column::Id,
