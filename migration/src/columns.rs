@@ -59,3 +59,55 @@ pub fn boolean<T: IntoIden>(name: T, default: bool) -> ColumnDef {
         .default(default)
         .to_owned()
 }
+
+/// A named foreign key from `from` to `to`.
+pub fn foreign_key<A, B, C, D>(
+    name: &str,
+    from: (A, B),
+    to: (C, D),
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement
+where
+    A: IntoIden,
+    B: IntoIden,
+    C: IntoIden,
+    D: IntoIden,
+{
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// A named index on `columns` of `table`.
+pub fn index<T, C>(
+    name: &str,
+    table: T,
+    columns: impl IntoIterator<Item = C>,
+) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIndexColumn,
+{
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for column in columns {
+        index.col(column);
+    }
+    index
+}
+
+/// A named unique index on `columns` of `table`.
+pub fn unique_index<T, C>(
+    name: &str,
+    table: T,
+    columns: impl IntoIterator<Item = C>,
+) -> IndexCreateStatement
+where
+    T: IntoIden,
+    C: IntoIndexColumn,
+{
+    index(name, table, columns).unique().to_owned()
+}

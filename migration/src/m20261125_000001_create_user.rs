@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{boolean, id, string, string_null, timestamp};
+use crate::columns::{boolean, id, string, string_null, timestamp, unique_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -23,14 +23,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_user_email")
-                    .table(User::Table)
-                    .col(User::Email)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index("ux_user_email", User::Table, [User::Email]))
             .await
     }
 

@@ -1,6 +1,8 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{boolean, id, string, string_null, timestamp, uuid_ref};
+use crate::columns::{
+    boolean, foreign_key, id, index, string, string_null, timestamp, unique_index, uuid_ref,
+};
 use crate::m20261125_000001_create_user::User;
 
 #[derive(DeriveMigrationName)]
@@ -21,35 +23,28 @@ impl MigrationTrait for Migration {
                     .col(boolean(Identity::EmailVerified, false))
                     .col(timestamp(Identity::CreatedAt))
                     .col(timestamp(Identity::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_identity_user")
-                            .from(Identity::Table, Identity::UserId)
-                            .to(User::Table, User::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut foreign_key(
+                        "fk_identity_user",
+                        (Identity::Table, Identity::UserId),
+                        (User::Table, User::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_identity_issuer_subject")
-                    .table(Identity::Table)
-                    .col(Identity::Issuer)
-                    .col(Identity::Subject)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_identity_issuer_subject",
+                Identity::Table,
+                [Identity::Issuer, Identity::Subject],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_identity_user_id")
-                    .table(Identity::Table)
-                    .col(Identity::UserId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_identity_user_id",
+                Identity::Table,
+                [Identity::UserId],
+            ))
             .await
     }
 

@@ -1,6 +1,8 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, timestamp, timestamp_null, uuid_ref};
+use crate::columns::{
+    foreign_key, id, index, string, timestamp, timestamp_null, unique_index, uuid_ref,
+};
 use crate::m20261125_000001_create_user::User;
 
 #[derive(DeriveMigrationName)]
@@ -23,34 +25,28 @@ impl MigrationTrait for Migration {
                     .col(timestamp_null(AccessToken::RevokedAt))
                     .col(timestamp(AccessToken::CreatedAt))
                     .col(timestamp(AccessToken::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_access_token_user")
-                            .from(AccessToken::Table, AccessToken::UserId)
-                            .to(User::Table, User::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut foreign_key(
+                        "fk_access_token_user",
+                        (AccessToken::Table, AccessToken::UserId),
+                        (User::Table, User::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_access_token_token_hash")
-                    .table(AccessToken::Table)
-                    .col(AccessToken::TokenHash)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_access_token_token_hash",
+                AccessToken::Table,
+                [AccessToken::TokenHash],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_access_token_user_id")
-                    .table(AccessToken::Table)
-                    .col(AccessToken::UserId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_access_token_user_id",
+                AccessToken::Table,
+                [AccessToken::UserId],
+            ))
             .await
     }
 

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, string_null, timestamp, version};
+use crate::columns::{id, index, string, string_null, timestamp, version};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,13 +24,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_organization_name")
-                    .table(Organization::Table)
-                    .col(Organization::Name)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_organization_name",
+                Organization::Table,
+                [Organization::Name],
+            ))
             .await
     }
 

@@ -1,6 +1,8 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{boolean, id, string, timestamp, uuid_ref, version};
+use crate::columns::{
+    boolean, foreign_key, id, index, string, timestamp, unique_index, uuid_ref, version,
+};
 use crate::m20261125_000001_create_user::User;
 use crate::m20261125_000004_create_organization::Organization;
 
@@ -23,43 +25,35 @@ impl MigrationTrait for Migration {
                     .col(version(Membership::Version))
                     .col(timestamp(Membership::CreatedAt))
                     .col(timestamp(Membership::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_membership_organization")
-                            .from(Membership::Table, Membership::OrganizationId)
-                            .to(Organization::Table, Organization::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_membership_user")
-                            .from(Membership::Table, Membership::UserId)
-                            .to(User::Table, User::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut foreign_key(
+                        "fk_membership_organization",
+                        (Membership::Table, Membership::OrganizationId),
+                        (Organization::Table, Organization::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut foreign_key(
+                        "fk_membership_user",
+                        (Membership::Table, Membership::UserId),
+                        (User::Table, User::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         // Also serves lookups by organization, whose column leads it.
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_membership_organization_user")
-                    .table(Membership::Table)
-                    .col(Membership::OrganizationId)
-                    .col(Membership::UserId)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_membership_organization_user",
+                Membership::Table,
+                [Membership::OrganizationId, Membership::UserId],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_membership_user_id")
-                    .table(Membership::Table)
-                    .col(Membership::UserId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_membership_user_id",
+                Membership::Table,
+                [Membership::UserId],
+            ))
             .await
     }
 

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, timestamp, version};
+use crate::columns::{id, string, timestamp, unique_index, version};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -25,14 +25,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_cohort_slug")
-                    .table(Cohort::Table)
-                    .col(Cohort::Slug)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_cohort_slug",
+                Cohort::Table,
+                [Cohort::Slug],
+            ))
             .await
     }
 

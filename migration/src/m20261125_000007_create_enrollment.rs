@@ -1,6 +1,8 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, timestamp, timestamp_null, uuid_ref};
+use crate::columns::{
+    foreign_key, id, index, string, timestamp, timestamp_null, unique_index, uuid_ref,
+};
 use crate::m20261125_000004_create_organization::Organization;
 use crate::m20261125_000006_create_cohort::Cohort;
 
@@ -21,43 +23,35 @@ impl MigrationTrait for Migration {
                     .col(timestamp_null(Enrollment::WithdrawnAt))
                     .col(timestamp(Enrollment::CreatedAt))
                     .col(timestamp(Enrollment::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_enrollment_cohort")
-                            .from(Enrollment::Table, Enrollment::CohortId)
-                            .to(Cohort::Table, Cohort::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_enrollment_organization")
-                            .from(Enrollment::Table, Enrollment::OrganizationId)
-                            .to(Organization::Table, Organization::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut foreign_key(
+                        "fk_enrollment_cohort",
+                        (Enrollment::Table, Enrollment::CohortId),
+                        (Cohort::Table, Cohort::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut foreign_key(
+                        "fk_enrollment_organization",
+                        (Enrollment::Table, Enrollment::OrganizationId),
+                        (Organization::Table, Organization::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         // Also serves lookups by cohort, whose column leads it.
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_enrollment_cohort_organization")
-                    .table(Enrollment::Table)
-                    .col(Enrollment::CohortId)
-                    .col(Enrollment::OrganizationId)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_enrollment_cohort_organization",
+                Enrollment::Table,
+                [Enrollment::CohortId, Enrollment::OrganizationId],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_enrollment_organization_id")
-                    .table(Enrollment::Table)
-                    .col(Enrollment::OrganizationId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_enrollment_organization_id",
+                Enrollment::Table,
+                [Enrollment::OrganizationId],
+            ))
             .await
     }
 

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, timestamp, uuid_ref};
+use crate::columns::{foreign_key, id, index, string, timestamp, unique_index, uuid_ref};
 use crate::m20261125_000001_create_user::User;
 use crate::m20261125_000006_create_cohort::Cohort;
 
@@ -20,43 +20,35 @@ impl MigrationTrait for Migration {
                     .col(string(CohortStaff::Role, 16))
                     .col(timestamp(CohortStaff::CreatedAt))
                     .col(timestamp(CohortStaff::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_cohort_staff_cohort")
-                            .from(CohortStaff::Table, CohortStaff::CohortId)
-                            .to(Cohort::Table, Cohort::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_cohort_staff_user")
-                            .from(CohortStaff::Table, CohortStaff::UserId)
-                            .to(User::Table, User::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut foreign_key(
+                        "fk_cohort_staff_cohort",
+                        (CohortStaff::Table, CohortStaff::CohortId),
+                        (Cohort::Table, Cohort::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut foreign_key(
+                        "fk_cohort_staff_user",
+                        (CohortStaff::Table, CohortStaff::UserId),
+                        (User::Table, User::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         // Also serves lookups by cohort, whose column leads it.
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_cohort_staff_cohort_user")
-                    .table(CohortStaff::Table)
-                    .col(CohortStaff::CohortId)
-                    .col(CohortStaff::UserId)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_cohort_staff_cohort_user",
+                CohortStaff::Table,
+                [CohortStaff::CohortId, CohortStaff::UserId],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_cohort_staff_user_id")
-                    .table(CohortStaff::Table)
-                    .col(CohortStaff::UserId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_cohort_staff_user_id",
+                CohortStaff::Table,
+                [CohortStaff::UserId],
+            ))
             .await
     }
 

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, timestamp, version};
+use crate::columns::{id, string, timestamp, unique_index, version};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -23,14 +23,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_topic_slug")
-                    .table(Topic::Table)
-                    .col(Topic::Slug)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index("ux_topic_slug", Topic::Table, [Topic::Slug]))
             .await
     }
 

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, string_null, timestamp};
+use crate::columns::{id, index, string, string_null, timestamp, unique_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -28,23 +28,18 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_auth_flow_state_hash")
-                    .table(AuthFlow::Table)
-                    .col(AuthFlow::StateHash)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_auth_flow_state_hash",
+                AuthFlow::Table,
+                [AuthFlow::StateHash],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_auth_flow_expires_at")
-                    .table(AuthFlow::Table)
-                    .col(AuthFlow::ExpiresAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_auth_flow_expires_at",
+                AuthFlow::Table,
+                [AuthFlow::ExpiresAt],
+            ))
             .await
     }
 

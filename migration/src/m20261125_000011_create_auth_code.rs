@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, timestamp, uuid_ref};
+use crate::columns::{foreign_key, id, index, string, timestamp, unique_index, uuid_ref};
 use crate::m20261125_000001_create_user::User;
 
 #[derive(DeriveMigrationName)]
@@ -20,34 +20,28 @@ impl MigrationTrait for Migration {
                     .col(string(AuthCode::CodeChallenge, 128))
                     .col(timestamp(AuthCode::ExpiresAt))
                     .col(timestamp(AuthCode::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_auth_code_user")
-                            .from(AuthCode::Table, AuthCode::UserId)
-                            .to(User::Table, User::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut foreign_key(
+                        "fk_auth_code_user",
+                        (AuthCode::Table, AuthCode::UserId),
+                        (User::Table, User::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ux_auth_code_code_hash")
-                    .table(AuthCode::Table)
-                    .col(AuthCode::CodeHash)
-                    .unique()
-                    .to_owned(),
-            )
+            .create_index(unique_index(
+                "ux_auth_code_code_hash",
+                AuthCode::Table,
+                [AuthCode::CodeHash],
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_auth_code_user_id")
-                    .table(AuthCode::Table)
-                    .col(AuthCode::UserId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_auth_code_user_id",
+                AuthCode::Table,
+                [AuthCode::UserId],
+            ))
             .await
     }
 

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::string_null;
+use crate::columns::{index, string_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -26,13 +26,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_access_token_family_id")
-                    .table(AccessToken::Table)
-                    .col(AccessToken::FamilyId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_access_token_family_id",
+                AccessToken::Table,
+                [AccessToken::FamilyId],
+            ))
             .await
     }
 

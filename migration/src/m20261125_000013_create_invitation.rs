@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{id, string, string_null, timestamp, timestamp_null};
+use crate::columns::{foreign_key, id, index, string, string_null, timestamp, timestamp_null};
 use crate::m20261125_000001_create_user::User;
 use crate::m20261125_000004_create_organization::Organization;
 use crate::m20261125_000006_create_cohort::Cohort;
@@ -29,34 +29,30 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Invitation::RedeemedById).uuid().null())
                     .col(timestamp(Invitation::CreatedAt))
                     .col(timestamp(Invitation::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invitation_organization")
-                            .from(Invitation::Table, Invitation::OrganizationId)
-                            .to(Organization::Table, Organization::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invitation_cohort")
-                            .from(Invitation::Table, Invitation::CohortId)
-                            .to(Cohort::Table, Cohort::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invitation_invited_by")
-                            .from(Invitation::Table, Invitation::InvitedById)
-                            .to(User::Table, User::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invitation_redeemed_by")
-                            .from(Invitation::Table, Invitation::RedeemedById)
-                            .to(User::Table, User::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .foreign_key(&mut foreign_key(
+                        "fk_invitation_organization",
+                        (Invitation::Table, Invitation::OrganizationId),
+                        (Organization::Table, Organization::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut foreign_key(
+                        "fk_invitation_cohort",
+                        (Invitation::Table, Invitation::CohortId),
+                        (Cohort::Table, Cohort::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut foreign_key(
+                        "fk_invitation_invited_by",
+                        (Invitation::Table, Invitation::InvitedById),
+                        (User::Table, User::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut foreign_key(
+                        "fk_invitation_redeemed_by",
+                        (Invitation::Table, Invitation::RedeemedById),
+                        (User::Table, User::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -68,13 +64,7 @@ impl MigrationTrait for Migration {
             ("ix_invitation_redeemed_by_id", Invitation::RedeemedById),
         ] {
             manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(Invitation::Table)
-                        .col(column)
-                        .to_owned(),
-                )
+                .create_index(index(name, Invitation::Table, [column]))
                 .await?;
         }
         Ok(())
