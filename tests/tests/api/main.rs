@@ -2,11 +2,15 @@
 
 #![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod authorization;
+mod bad_input;
 mod cli;
 mod demo;
 mod directory;
 mod http;
+mod matrix;
 mod migrations;
+mod mutations;
 mod n_plus_one;
 mod pagination;
 mod schema;
