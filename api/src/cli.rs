@@ -6,17 +6,18 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{Duration, Utc};
-use entity::access_token;
-use entity::user::UserRole;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::access_token::{self, TokenKind};
+use entity::user::{self, UserRole};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use tracing_subscriber::EnvFilter;
 
 use crate::auth::login::Auth;
+use crate::auth::session;
 use crate::auth::settings::AuthSettings;
 use crate::auth::token::{create_personal_token, ensure_user};
 use crate::config::{
     Cli, Command, LogFormat, MigrateAction, RoleArg, SchemaArgs, ServeArgs, TokenAction,
-    TokenCreateArgs,
+    TokenCreateArgs, TokenListArgs, TokenRevokeArgs,
 };
 use crate::error::ApiError;
 use crate::http::{AppState, serve as serve_http};
@@ -50,9 +51,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 migrate(&db, action).await
             }
             Command::Schema(args) => schema(&args),
-            Command::Token {
-                action: TokenAction::Create(args),
-            } => create_token(args).await,
+            Command::Token { action } => match action {
+                TokenAction::Create(args) => create_token(args).await,
+                TokenAction::List(args) => list_tokens(args).await,
+                TokenAction::Revoke(args) => revoke_token(args).await,
+            },
         }
     })
 }
@@ -212,5 +215,52 @@ async fn create_token(args: TokenCreateArgs) -> anyhow::Result<ExitCode> {
         args.token_name, user.name
     );
     println!("{}", issued.secret);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list_tokens(args: TokenListArgs) -> anyhow::Result<ExitCode> {
+    let (db, _) = db::connect(&args.database).await?;
+    let email = args.email.trim().to_lowercase();
+    let user = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user with the email {email}"))?;
+    let tokens = access_token::Entity::find()
+        .filter(access_token::Column::UserId.eq(user.id))
+        .filter(access_token::Column::Kind.eq(TokenKind::Personal))
+        .order_by_asc(access_token::Column::Id)
+        .all(&db)
+        .await?;
+    let when = |at: Option<chrono::DateTime<Utc>>| {
+        at.map_or_else(
+            || "-".to_owned(),
+            |at| at.format("%Y-%m-%d %H:%M").to_string(),
+        )
+    };
+    println!("id\tname\tcreated\tlast used\texpires\trevoked");
+    for token in tokens {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            token.id,
+            token.name,
+            when(Some(token.created_at)),
+            when(token.last_used_at),
+            when(token.expires_at),
+            when(token.revoked_at),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn revoke_token(args: TokenRevokeArgs) -> anyhow::Result<ExitCode> {
+    let (db, _) = db::connect(&args.database).await?;
+    let token = access_token::Entity::find_by_id(args.id)
+        .filter(access_token::Column::Kind.eq(TokenKind::Personal))
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no personal access token with the id {}", args.id))?;
+    session::revoke(&db, &token).await.map_err(api_error)?;
+    eprintln!("revoked token \"{}\"", token.name);
     Ok(ExitCode::SUCCESS)
 }

@@ -154,6 +154,33 @@ pub enum TokenAction {
     /// Create a personal access token, creating the user first if there is none with that email
     /// (migrates the database first). Prints the token once; only its hash is stored.
     Create(TokenCreateArgs),
+    /// List a user's personal access tokens.
+    List(TokenListArgs),
+    /// Revoke a personal access token by the id `token list` shows.
+    Revoke(TokenRevokeArgs),
+}
+
+/// Arguments of `token list`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenListArgs {
+    /// Database connection.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Email of the user whose tokens to list.
+    #[arg(long)]
+    pub email: String,
+}
+
+/// Arguments of `token revoke`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenRevokeArgs {
+    /// Database connection.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The token's id, as printed by `token list`.
+    pub id: uuid::Uuid,
 }
 
 /// Arguments of `token create`.

@@ -383,6 +383,11 @@ pub async fn finish(
             .insert(db)
             .await
             .map_err(|e| failed(e.into()))?;
+            auth_code::Entity::delete_many()
+                .filter(auth_code::Column::ExpiresAt.lt(now))
+                .exec(db)
+                .await
+                .map_err(|e| failed(e.into()))?;
             let mut redirect = Url::parse(flow.app_redirect_uri.as_deref().unwrap_or_default())
                 .map_err(|_| failed(LoginError::RedirectNotAllowed))?;
             redirect.query_pairs_mut().append_pair("code", &code);

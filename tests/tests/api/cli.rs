@@ -101,3 +101,66 @@ fn bad_arguments_are_rejected_before_touching_anything() {
         assert!(parsed.is_err(), "{args:?} should be rejected");
     }
 }
+
+#[test]
+fn tokens_are_listed_and_revoked_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    run(&[
+        "token",
+        "create",
+        "--database-url",
+        &url,
+        "--email",
+        "script@example.org",
+        "--token-name",
+        "nightly export",
+    ]);
+    assert_eq!(
+        run(&[
+            "token",
+            "list",
+            "--database-url",
+            &url,
+            "--email",
+            "script@example.org"
+        ]),
+        std::process::ExitCode::SUCCESS
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let token = runtime.block_on(async {
+        let db = Database::connect(&url).await.unwrap();
+        entity::access_token::Entity::find()
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap()
+    });
+    assert_eq!(token.name, "nightly export");
+    assert!(token.revoked_at.is_none());
+    run(&[
+        "token",
+        "revoke",
+        "--database-url",
+        &url,
+        &token.id.to_string(),
+    ]);
+    let revoked = runtime.block_on(async {
+        let db = Database::connect(&url).await.unwrap();
+        entity::access_token::Entity::find_by_id(token.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap()
+    });
+    assert!(revoked.revoked_at.is_some());
+    let unknown = Cli::try_parse_from([
+        "peerlearn",
+        "token",
+        "revoke",
+        "--database-url",
+        &url,
+        "not-a-uuid",
+    ]);
+    assert!(unknown.is_err());
+}
