@@ -15,7 +15,6 @@ use crate::auth::session::{revoke, revoke_all};
 use crate::auth::token::{IssuedToken, create_personal_token};
 use crate::error::{ApiError, FieldErrorCode};
 use crate::store::find_in_scope;
-use crate::user::policy::user_scope;
 use crate::validate::Validator;
 
 /// Creates a personal access token for the viewer. The secret is returned once.
@@ -118,8 +117,7 @@ pub async fn set_user_active(
     active: bool,
 ) -> Result<user::Model, ApiError> {
     let actor = viewer.require()?;
-    let found =
-        find_in_scope::<user::Entity>(db, user::Column::Id, id, user_scope(viewer), "user").await?;
+    let found = crate::user::service::visible_user(db, viewer, id).await?;
     check_manage_users(actor)?;
     if !active && found.id == actor.user_id {
         return Err(ApiError::invalid(

@@ -186,14 +186,7 @@ impl CohortMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The cohort and the organization.")] input: EnrollmentInput,
     ) -> Result<EnrollmentPayload> {
-        let cohort = decode_as(&input.cohort_id, NodeKind::Cohort)?;
-        let organization = decode_as(&input.organization_id, NodeKind::Organization)?;
-        let result =
-            service::enroll_organization(ctx.db()?, ctx.viewer()?, cohort, organization).await;
-        payload(result, |enrollment, user_errors| EnrollmentPayload {
-            enrollment: enrollment.map(Into::into),
-            user_errors,
-        })
+        change_enrollment(ctx, input, EnrollmentChange::Enroll).await
     }
 
     /// Withdraws an organization from a cohort; the enrollment is kept with status
@@ -205,14 +198,7 @@ impl CohortMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The cohort and the organization.")] input: EnrollmentInput,
     ) -> Result<EnrollmentPayload> {
-        let cohort = decode_as(&input.cohort_id, NodeKind::Cohort)?;
-        let organization = decode_as(&input.organization_id, NodeKind::Organization)?;
-        let result =
-            service::withdraw_organization(ctx.db()?, ctx.viewer()?, cohort, organization).await;
-        payload(result, |enrollment, user_errors| EnrollmentPayload {
-            enrollment: enrollment.map(Into::into),
-            user_errors,
-        })
+        change_enrollment(ctx, input, EnrollmentChange::Withdraw).await
     }
 
     /// Makes a user staff of a cohort, or changes their staff role.
@@ -249,4 +235,32 @@ impl CohortMutation {
             user_errors,
         })
     }
+}
+
+/// Which way `change_enrollment` goes.
+enum EnrollmentChange {
+    Enroll,
+    Withdraw,
+}
+
+async fn change_enrollment(
+    ctx: &Context<'_>,
+    input: EnrollmentInput,
+    change: EnrollmentChange,
+) -> Result<EnrollmentPayload> {
+    let cohort = decode_as(&input.cohort_id, NodeKind::Cohort)?;
+    let organization = decode_as(&input.organization_id, NodeKind::Organization)?;
+    let (db, viewer) = (ctx.db()?, ctx.viewer()?);
+    let result = match change {
+        EnrollmentChange::Enroll => {
+            service::enroll_organization(db, viewer, cohort, organization).await
+        }
+        EnrollmentChange::Withdraw => {
+            service::withdraw_organization(db, viewer, cohort, organization).await
+        }
+    };
+    payload(result, |enrollment, user_errors| EnrollmentPayload {
+        enrollment: enrollment.map(Into::into),
+        user_errors,
+    })
 }

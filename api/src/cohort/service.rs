@@ -1,9 +1,9 @@
 //! Cohort, enrollment and staff use cases.
 
 use chrono::{NaiveDate, Utc};
+use entity::cohort;
 use entity::cohort_staff::{self, StaffRole};
 use entity::enrollment::{self, EnrollmentStatus};
-use entity::{cohort, organization, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set,
 };
@@ -12,9 +12,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::cohort::policy::{self, cohort_scope, staff_scope};
 use crate::error::{ApiError, FieldErrorCode};
-use crate::organization::policy::organization_scope;
 use crate::store::{find_in_scope, update_versioned};
-use crate::user::policy::user_scope;
 use crate::validate::Validator;
 
 /// Longest cohort name.
@@ -54,6 +52,16 @@ fn check_dates(v: &mut Validator, starts_on: Option<NaiveDate>, ends_on: Option<
             "must not be before startsOn",
         );
     }
+}
+
+/// The cohort `id` if the viewer may see it, else `NOT_FOUND`.
+pub async fn visible_cohort(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<cohort::Model, ApiError> {
+    find_in_scope::<cohort::Entity>(db, cohort::Column::Id, id, cohort_scope(viewer), "cohort")
+        .await
 }
 
 /// Creates a cohort.
@@ -99,9 +107,7 @@ pub async fn update_cohort(
     changes: CohortChanges,
 ) -> Result<cohort::Model, ApiError> {
     let actor = viewer.require()?;
-    let current =
-        find_in_scope::<cohort::Entity>(db, cohort::Column::Id, id, cohort_scope(viewer), "cohort")
-            .await?;
+    let current = visible_cohort(db, viewer, id).await?;
     policy::check_manage_cohort(actor, id)?;
     let mut v = Validator::new();
     let mut active = cohort::ActiveModel {
@@ -145,23 +151,9 @@ pub async fn enroll_organization(
     organization_id: Uuid,
 ) -> Result<enrollment::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<cohort::Entity>(
-        db,
-        cohort::Column::Id,
-        cohort_id,
-        cohort_scope(viewer),
-        "cohort",
-    )
-    .await?;
+    visible_cohort(db, viewer, cohort_id).await?;
     policy::check_manage_cohort(actor, cohort_id)?;
-    find_in_scope::<organization::Entity>(
-        db,
-        organization::Column::Id,
-        organization_id,
-        organization_scope(viewer),
-        "organization",
-    )
-    .await?;
+    crate::organization::service::visible_organization(db, viewer, organization_id).await?;
     let now = Utc::now();
     match find_enrollment(db, cohort_id, organization_id).await? {
         Some(existing) if existing.status == EnrollmentStatus::Active => Ok(existing),
@@ -197,14 +189,7 @@ pub async fn withdraw_organization(
     organization_id: Uuid,
 ) -> Result<enrollment::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<cohort::Entity>(
-        db,
-        cohort::Column::Id,
-        cohort_id,
-        cohort_scope(viewer),
-        "cohort",
-    )
-    .await?;
+    visible_cohort(db, viewer, cohort_id).await?;
     policy::check_manage_cohort(actor, cohort_id)?;
     let existing = find_enrollment(db, cohort_id, organization_id)
         .await?
@@ -243,17 +228,9 @@ pub async fn assign_cohort_staff(
     role: StaffRole,
 ) -> Result<cohort_staff::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<cohort::Entity>(
-        db,
-        cohort::Column::Id,
-        cohort_id,
-        cohort_scope(viewer),
-        "cohort",
-    )
-    .await?;
+    visible_cohort(db, viewer, cohort_id).await?;
     policy::check_manage_staff(actor, cohort_id)?;
-    find_in_scope::<user::Entity>(db, user::Column::Id, user_id, user_scope(viewer), "user")
-        .await?;
+    crate::user::service::visible_user(db, viewer, user_id).await?;
     let now = Utc::now();
     let existing = cohort_staff::Entity::find()
         .filter(cohort_staff::Column::CohortId.eq(cohort_id))

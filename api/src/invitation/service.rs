@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use entity::cohort_staff::{self, StaffRole};
 use entity::invitation;
 use entity::membership::{self, MembershipRole, Profession};
-use entity::{cohort, enrollment, organization, user};
+use entity::{enrollment, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -13,10 +13,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::cohort::policy::{check_manage_staff, cohort_scope};
+use crate::cohort::policy::check_manage_staff;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::invitation::policy::{can_invite_to_organization, invitation_scope};
-use crate::organization::policy::organization_scope;
 use crate::store::find_in_scope;
 use crate::validate::Validator;
 
@@ -53,14 +52,8 @@ pub async fn create_invitation(
         Target::Organization {
             organization_id, ..
         } => {
-            find_in_scope::<organization::Entity>(
-                db,
-                organization::Column::Id,
-                *organization_id,
-                organization_scope(viewer),
-                "organization",
-            )
-            .await?;
+            crate::organization::service::visible_organization(db, viewer, *organization_id)
+                .await?;
             let cohorts: Vec<Uuid> = enrollment::Entity::find()
                 .select_only()
                 .column(enrollment::Column::CohortId)
@@ -73,14 +66,7 @@ pub async fn create_invitation(
             }
         }
         Target::CohortStaff { cohort_id, .. } => {
-            find_in_scope::<cohort::Entity>(
-                db,
-                cohort::Column::Id,
-                *cohort_id,
-                cohort_scope(viewer),
-                "cohort",
-            )
-            .await?;
+            crate::cohort::service::visible_cohort(db, viewer, *cohort_id).await?;
             check_manage_staff(actor, *cohort_id)?;
         }
     }

@@ -4,7 +4,6 @@ use chrono::Utc;
 use entity::enrollment::{self, EnrollmentStatus};
 use entity::membership::{self, MembershipRole, Profession};
 use entity::organization::{self, OrganizationKind};
-use entity::user;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
     PaginatorTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
@@ -12,11 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::cohort::policy::cohort_scope;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::organization::policy::{self, membership_scope, organization_scope};
 use crate::store::{find_in_scope, update_versioned};
-use crate::user::policy::user_scope;
 use crate::validate::Validator;
 
 /// Longest organization name.
@@ -44,6 +41,22 @@ pub struct OrganizationChanges {
     pub time_zone: Option<Option<String>>,
 }
 
+/// The organization `id` if the viewer may see it, else `NOT_FOUND`.
+pub async fn visible_organization(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<organization::Model, ApiError> {
+    find_in_scope::<organization::Entity>(
+        db,
+        organization::Column::Id,
+        id,
+        organization_scope(viewer),
+        "organization",
+    )
+    .await
+}
+
 /// Creates an organization, enrolled into a cohort when one is given.
 ///
 /// **Permissions**: admins; leads and coaches of the given cohort.
@@ -55,14 +68,7 @@ pub async fn create_organization(
     let actor = viewer.require()?;
     policy::check_create_organization(actor, input.cohort_id)?;
     if let Some(cohort) = input.cohort_id {
-        find_in_scope::<entity::cohort::Entity>(
-            db,
-            entity::cohort::Column::Id,
-            cohort,
-            cohort_scope(viewer),
-            "cohort",
-        )
-        .await?;
+        crate::cohort::service::visible_cohort(db, viewer, cohort).await?;
     }
     let mut v = Validator::new();
     let name = v.text("name", &input.name, NAME_MAX);
@@ -111,14 +117,7 @@ pub async fn update_organization(
     changes: OrganizationChanges,
 ) -> Result<organization::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<organization::Entity>(
-        db,
-        organization::Column::Id,
-        id,
-        organization_scope(viewer),
-        "organization",
-    )
-    .await?;
+    visible_organization(db, viewer, id).await?;
     policy::check_update_organization(actor, id)?;
     let mut v = Validator::new();
     let active = organization::ActiveModel {
@@ -169,23 +168,9 @@ pub async fn add_member(
     input: NewMember,
 ) -> Result<membership::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<organization::Entity>(
-        db,
-        organization::Column::Id,
-        input.organization_id,
-        organization_scope(viewer),
-        "organization",
-    )
-    .await?;
+    visible_organization(db, viewer, input.organization_id).await?;
     policy::check_manage_members(actor, input.organization_id)?;
-    find_in_scope::<user::Entity>(
-        db,
-        user::Column::Id,
-        input.user_id,
-        user_scope(viewer),
-        "user",
-    )
-    .await?;
+    crate::user::service::visible_user(db, viewer, input.user_id).await?;
     let now = Utc::now();
     membership::ActiveModel {
         id: Set(Uuid::now_v7()),

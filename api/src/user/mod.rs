@@ -2,4 +2,5 @@
 
 pub mod policy;
 pub mod query;
+pub mod service;
 pub mod types;
