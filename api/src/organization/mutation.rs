@@ -134,7 +134,8 @@ pub struct OrganizationMutation;
 
 #[Object(guard = "crate::graphql::SignedIn")]
 impl OrganizationMutation {
-    /// Creates an organization, optionally enrolled in a cohort.
+    /// Creates an organization, optionally enrolled in a cohort. It starts without members:
+    /// invite its first lead with `createInvitation`.
     ///
     /// **Permissions**: admins; leads and coaches of the cohort given as `cohortId`.
     async fn create_organization(
