@@ -1,4 +1,5 @@
-//! Authentication: turning a bearer token into a [`Viewer`] once per request.
+//! Authentication: turning the credential of a request (a bearer token or a session cookie)
+//! into a [`Viewer`] once per request, and signing in through identity providers.
 //!
 //! Authorization (what a viewer may do with a given object) lives in each domain's `policy.rs`,
 //! built on the relationships loaded here.
@@ -236,15 +237,20 @@ pub fn bearer(header: &str) -> Option<&str> {
         .then_some(secret.trim())
 }
 
+/// A condition no row satisfies.
+pub fn nothing() -> sea_orm::Condition {
+    use sea_orm::sea_query::ExprTrait as _;
+    sea_orm::Condition::all().add(Expr::val(1).eq(0))
+}
+
 /// A visibility scope as an SQL condition: nothing for anonymous viewers, everything for
 /// admins, and `rule(actor)` for everyone else.
 pub fn scope(
     viewer: &Viewer,
     rule: impl FnOnce(&Actor) -> sea_orm::Condition,
 ) -> sea_orm::Condition {
-    use sea_orm::sea_query::ExprTrait as _;
     match viewer {
-        Viewer::Anonymous => sea_orm::Condition::all().add(Expr::val(1).eq(0)),
+        Viewer::Anonymous => nothing(),
         Viewer::User(actor) if actor.is_admin => sea_orm::Condition::all(),
         Viewer::User(actor) => rule(actor),
     }
