@@ -119,6 +119,8 @@ pub enum LoginError {
     InvalidRequest(&'static str),
     /// The `state` is unknown, already used, or belongs to another provider.
     InvalidState,
+    /// The callback was opened in a browser that did not start the sign-in.
+    BrowserMismatch,
     /// The flow took too long.
     Expired,
     /// The callback's `iss` is not the provider's issuer.
@@ -143,6 +145,7 @@ impl LoginError {
             Self::RedirectNotAllowed => "redirect_not_allowed",
             Self::InvalidRequest(_) => "invalid_request",
             Self::InvalidState => "invalid_state",
+            Self::BrowserMismatch => "browser_mismatch",
             Self::Expired => "expired",
             Self::IssuerMismatch => "issuer_mismatch",
             Self::ProviderFailed(_) => "provider_error",
@@ -185,13 +188,31 @@ pub enum StartRequest {
     },
 }
 
-/// Starts a sign-in and returns the provider URL to send the browser to.
+/// A started sign-in: where to send the browser, and the `state` the browser must present
+/// again at the callback (the HTTP layer keeps it in a cookie, so a callback link opened in
+/// another browser signs nobody in).
+#[derive(Debug)]
+pub struct Started {
+    /// The provider's authorization URL.
+    pub url: Url,
+    /// The flow's `state`.
+    pub state: String,
+}
+
+/// The name of the cookie that binds the flow of `state` to the browser that started it: one
+/// per flow, so sign-ins in two tabs do not disturb each other.
+pub fn flow_cookie_name(auth: &Auth, state: &str) -> String {
+    let prefix = if auth.is_https() { "__Secure-" } else { "" };
+    format!("{prefix}peerlearn_flow_{}", &hash(state)[..16])
+}
+
+/// Starts a sign-in.
 pub async fn start(
     db: &impl ConnectionTrait,
     auth: &Auth,
     provider_name: &str,
     request: StartRequest,
-) -> Result<Url, LoginError> {
+) -> Result<Started, LoginError> {
     let provider = auth
         .provider(provider_name)
         .ok_or(LoginError::UnknownProvider)?;
@@ -262,7 +283,7 @@ pub async fn start(
         .filter(auth_flow::Column::ExpiresAt.lt(now))
         .exec(db)
         .await?;
-    Ok(url)
+    Ok(Started { url, state })
 }
 
 /// The parameters of the provider's redirect back to us.
@@ -291,12 +312,15 @@ pub struct Failure {
 }
 
 /// Finishes a sign-in at the provider's callback: consumes the flow (so a `state` works
-/// once), checks the issuer, exchanges the code, verifies who signed in, and signs them in.
+/// once), checks that the browser holds the flow's state (`held`, from the cookie set at the
+/// start; against login CSRF), checks the issuer, exchanges the code, verifies who signed in,
+/// and signs them in.
 pub async fn finish(
     db: &(impl ConnectionTrait + TransactionTrait),
     auth: &Auth,
     provider_name: &str,
     callback: Callback,
+    held: Option<&str>,
     user_agent: Option<&str>,
 ) -> Result<Completed, Failure> {
     let bare = |error| Failure {
@@ -315,6 +339,9 @@ pub async fn finish(
     };
     if flow.provider != provider_name {
         return Err(failed(LoginError::InvalidState));
+    }
+    if held != Some(state) {
+        return Err(failed(LoginError::BrowserMismatch));
     }
     if flow.expires_at <= Utc::now() {
         return Err(failed(LoginError::Expired));

@@ -214,10 +214,9 @@ pub async fn authenticate(
     {
         return Err(ApiError::Unauthenticated);
     }
-    if token
-        .last_used_at
-        .is_none_or(|at| now - at > LAST_USED_GRANULARITY)
-    {
+    // Record use often enough that an active session never looks idle.
+    let granularity = LAST_USED_GRANULARITY.min(session_idle / 4);
+    if token.last_used_at.is_none_or(|at| now - at > granularity) {
         AccessToken::update_many()
             .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
             .filter(access_token::Column::Id.eq(token.id))

@@ -85,6 +85,13 @@ pub async fn redeem_code(
     if found.redirect_uri != redirect_uri || challenge != found.code_challenge {
         return Err(GrantError::InvalidGrant);
     }
+    let active = user::Entity::find_by_id(found.user_id)
+        .one(db)
+        .await?
+        .is_some_and(|user| user.is_active);
+    if !active {
+        return Err(GrantError::InvalidGrant);
+    }
     let refresh_expires = Utc::now() + Duration::days(i64::from(auth.settings.mobile_refresh_days));
     issue_pair(
         db,
@@ -213,9 +220,13 @@ pub async fn revoke(
     Ok(())
 }
 
-/// Revokes every token and session of a user.
+/// Revokes every token and session of a user, and the mobile sign-in codes not yet redeemed.
 pub async fn revoke_all(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), ApiError> {
     let now = Utc::now();
+    auth_code::Entity::delete_many()
+        .filter(auth_code::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
     access_token::Entity::update_many()
         .col_expr(access_token::Column::RevokedAt, Expr::value(now))
         .col_expr(access_token::Column::UpdatedAt, Expr::value(now))

@@ -76,6 +76,10 @@ fn login_error_response(err: &LoginError) -> HttpResponse {
         ),
         LoginError::InvalidRequest(why) => (StatusCode::BAD_REQUEST, *why),
         LoginError::InvalidState => (StatusCode::BAD_REQUEST, "unknown or already used state"),
+        LoginError::BrowserMismatch => (
+            StatusCode::BAD_REQUEST,
+            "the sign-in was started in another browser; start again here",
+        ),
         LoginError::Expired => (
             StatusCode::BAD_REQUEST,
             "the sign-in took too long; start again",
@@ -135,9 +139,10 @@ async fn start(
         }
     };
     match login::start(&state.db, &state.auth, &provider, request).await {
-        Ok(url) => HttpResponse::Found()
-            .insert_header((header::LOCATION, url.as_str()))
+        Ok(started) => HttpResponse::Found()
+            .insert_header((header::LOCATION, started.url.as_str()))
             .insert_header((header::CACHE_CONTROL, "no-store"))
+            .cookie(flow_cookie(&state, &started.state, started.state.clone()))
             .finish(),
         Err(err) => {
             log_login_error(&err);
@@ -161,6 +166,11 @@ async fn callback(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let query = query.into_inner();
+    // What the browser holds for this flow: it must come back to the browser that started it.
+    let flow_state = query.state.clone().unwrap_or_default();
+    let held = req
+        .cookie(&login::flow_cookie_name(&state.auth, &flow_state))
+        .map(|cookie| cookie.value().to_owned());
     let callback = Callback {
         code: query.code,
         state: query.state,
@@ -172,10 +182,13 @@ async fn callback(
         &state.auth,
         &provider,
         callback,
+        held.as_deref(),
         user_agent(&req),
     )
     .await;
-    match result {
+    let mut done = flow_cookie(&state, &flow_state, String::new());
+    done.make_removal();
+    let mut response = match result {
         Ok(Completed::Web { session, return_to }) => {
             // Renew at sign-in: a session cookie the browser already had ends here.
             if let Some(old) = req.cookie(state.auth.cookie_name())
@@ -207,7 +220,26 @@ async fn callback(
                 None => login_error_response(&failure.error),
             }
         }
+    };
+    if let Err(err) = response.add_removal_cookie(&done) {
+        tracing::warn!(error = %err, "cannot clear the flow cookie");
     }
+    response
+}
+
+/// The cookie that binds a sign-in to the browser that started it: `HttpOnly`, `SameSite=Lax`
+/// (it must come along on the provider's redirect back), only for `/auth`, and gone after the
+/// flow expires.
+fn flow_cookie(state: &AppState, flow_state: &str, value: String) -> Cookie<'static> {
+    Cookie::build(login::flow_cookie_name(&state.auth, flow_state), value)
+        .path("/auth")
+        .http_only(true)
+        .secure(state.auth.is_https())
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            login::FLOW_TTL.num_seconds(),
+        ))
+        .finish()
 }
 
 /// The session cookie: `HttpOnly`, `SameSite=Lax`, and `Secure` with the `__Host-` prefix when
