@@ -186,8 +186,6 @@ async fn callback(
         user_agent(&req),
     )
     .await;
-    let mut done = flow_cookie(&state, &flow_state, String::new());
-    done.make_removal();
     let mut response = match result {
         Ok(Completed::Web { session, return_to }) => {
             // Renew at sign-in: a session cookie the browser already had ends here.
@@ -221,7 +219,11 @@ async fn callback(
             }
         }
     };
-    if let Err(err) = response.add_removal_cookie(&done) {
+    // The flow is over either way: its cookie goes.
+    if held.is_some()
+        && let Err(err) =
+            response.add_removal_cookie(&flow_cookie(&state, &flow_state, String::new()))
+    {
         tracing::warn!(error = %err, "cannot clear the flow cookie");
     }
     response
