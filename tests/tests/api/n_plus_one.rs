@@ -75,6 +75,7 @@ async fn statement_count_is_the_same_at_first_5_and_first_100() {
         .unwrap();
     assert_eq!(enrollments.len(), 8);
 
+    eprintln!("SQL statements per request: {small} at first: 5, {large} at first: 100");
     assert_eq!(
         small, large,
         "SQL statements grew with page size: {small} at first: 5, {large} at first: 100"
