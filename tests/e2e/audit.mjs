@@ -7,136 +7,29 @@
 // Exit status: 0 when no audit is "error" (failed MUST) or "warn" (failed SHOULD), 1 otherwise
 // or when the server cannot be started.
 
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { serverAudits } from 'graphql-http';
 
+import { PeerlearnServer, freePort } from './support/peerlearn.mjs';
+
 const HOST = '127.0.0.1';
-const STARTUP_TIMEOUT_MS = 30_000;
-const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 const scriptDir = dirname(fileURLToPath(import.meta.url));
 const binary = resolve(process.env.PEERLEARN_BIN || join(scriptDir, '../../target/debug/peerlearn'));
 
 let server = null;
 let workDir = null;
-let serverLog = null;
 let cleanup = null;
 let exiting = false;
-
-/** Asks the kernel for a free TCP port on HOST. */
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** The environment of the server: ours without any peerlearn or database settings. */
-function serverEnv(databaseUrl) {
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('PEERLEARN_') && !key.startsWith('DATABASE_')) {
-      env[key] = value;
-    }
-  }
-  env.DATABASE_URL = databaseUrl;
-  env.PEERLEARN_LOG_FORMAT = 'pretty';
-  env.NO_COLOR = '1';
-  return env;
-}
-
-function startServer(port) {
-  if (cleanup) {
-    throw new Error('stopping');
-  }
-  const logFd = openSync(serverLog, 'a');
-  try {
-    server = spawn(binary, ['serve', '--listen', `${HOST}:${port}`], {
-      env: serverEnv(`sqlite://${join(workDir, 'audit.db')}?mode=rwc`),
-      stdio: ['ignore', logFd, logFd],
-    });
-  } finally {
-    closeSync(logFd);
-  }
-  server.exited = new Promise((resolveExit) => {
-    server.on('exit', (code, signal) => resolveExit({ code, signal }));
-    server.on('error', (err) => resolveExit({ code: null, signal: null, error: err }));
-  });
-}
-
-async function waitForHealth(baseUrl) {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  let exit = null;
-  server.exited.then((result) => {
-    exit = result;
-  });
-  while (Date.now() < deadline) {
-    if (exit) {
-      const why = exit.error ? exit.error.message : `exit code ${exit.code}, signal ${exit.signal}`;
-      throw new Error(`the server stopped during start-up (${why})`);
-    }
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) {
-        return;
-      }
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`GET /healthz did not return 200 within ${STARTUP_TIMEOUT_MS / 1000} s`);
-}
-
-function isRunning(child) {
-  return child !== null && child.exitCode === null && child.signalCode === null;
-}
-
-/** SIGTERM, then SIGKILL if the server has not stopped within SHUTDOWN_TIMEOUT_MS. */
-async function stopServer() {
-  if (!isRunning(server)) {
-    return;
-  }
-  server.kill('SIGTERM');
-  let timer;
-  const timeout = new Promise((r) => {
-    timer = setTimeout(() => r('timeout'), SHUTDOWN_TIMEOUT_MS);
-  });
-  const outcome = await Promise.race([server.exited, timeout]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
-    server.kill('SIGKILL');
-    await server.exited;
-  }
-}
 
 function removeWorkDir() {
   if (workDir) {
     rmSync(workDir, { recursive: true, force: true });
     workDir = null;
-  }
-}
-
-function printServerLog() {
-  try {
-    const lines = readFileSync(serverLog, 'utf8').trimEnd().split('\n');
-    console.error('--- server log (last 40 lines) ---');
-    console.error(lines.slice(-40).join('\n'));
-    console.error('--- end of server log ---');
-  } catch {
-    // No log written.
   }
 }
 
@@ -187,15 +80,19 @@ async function main() {
     return 1;
   }
   workDir = mkdtempSync(join(tmpdir(), 'peerlearn-audit-'));
-  serverLog = join(workDir, 'server.log');
-  const port = await freePort();
+  const port = await freePort(HOST);
   const baseUrl = `http://${HOST}:${port}`;
-  startServer(port);
+  server = new PeerlearnServer({
+    binary,
+    args: ['--listen', `${HOST}:${port}`],
+    databaseUrl: `sqlite://${join(workDir, 'audit.db')}?mode=rwc`,
+    logFile: join(workDir, 'server.log'),
+  });
   try {
-    await waitForHealth(baseUrl);
+    await server.waitForHealth(baseUrl);
   } catch (err) {
     console.error(`cannot start ${binary}: ${err.message}`);
-    printServerLog();
+    console.error(server.logTail(40));
     return 1;
   }
   console.log(`auditing ${baseUrl}/graphql\n`);
@@ -210,7 +107,7 @@ async function main() {
 function cleanUp() {
   cleanup ??= (async () => {
     try {
-      await stopServer();
+      await server?.stop();
     } finally {
       removeWorkDir();
     }
@@ -235,9 +132,7 @@ for (const [signal, code] of [
 
 // Last resort when the process ends some other way: no waiting is possible here.
 process.on('exit', () => {
-  if (isRunning(server)) {
-    server.kill('SIGKILL');
-  }
+  server?.killNow();
   removeWorkDir();
 });
 

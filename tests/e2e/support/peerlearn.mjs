@@ -1,6 +1,5 @@
-// Runs `peerlearn serve` as a child process on a throwaway SQLite database, the same way
-// audit.mjs does: free port on 127.0.0.1, output to a log file, /healthz polled until 200,
-// SIGTERM then SIGKILL to stop.
+// Runs `peerlearn serve` as a child process on a throwaway SQLite database for the suites:
+// output to a log file, /healthz polled until 200, SIGTERM then SIGKILL to stop.
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
