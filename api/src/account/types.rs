@@ -94,7 +94,9 @@ impl Session {
 
     /// Whether this is the session making the request.
     async fn is_current(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(ctx.actor()?.token_id == Some(self.0.id))
+        let actor = ctx.actor()?;
+        Ok(actor.token_id == Some(self.0.id)
+            || (self.0.family_id.is_some() && actor.family_id == self.0.family_id))
     }
 
     /// When the session started.

@@ -202,7 +202,8 @@ pub struct Started {
 /// The name of the cookie that binds the flow of `state` to the browser that started it: one
 /// per flow, so sign-ins in two tabs do not disturb each other.
 pub fn flow_cookie_name(auth: &Auth, state: &str) -> String {
-    let prefix = if auth.is_https() { "__Secure-" } else { "" };
+    // `__Host-` (secure, no Domain, path /): a sibling subdomain cannot plant it.
+    let prefix = if auth.is_https() { "__Host-" } else { "" };
     format!("{prefix}peerlearn_flow_{}", &hash(state)[..16])
 }
 

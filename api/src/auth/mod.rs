@@ -53,6 +53,8 @@ pub struct Actor {
     pub user_id: Uuid,
     /// The token or session this request was authenticated with.
     pub token_id: Option<Uuid>,
+    /// The mobile sign-in (token family) of that token, if any.
+    pub family_id: Option<Uuid>,
     /// Platform administrators may do everything.
     pub is_admin: bool,
     /// The user's role in each organization they belong to.
@@ -101,6 +103,7 @@ impl Actor {
         Ok(Self {
             user_id: user.id,
             token_id: None,
+            family_id: None,
             is_admin: user.role == UserRole::Admin,
             memberships,
             staff,
@@ -225,6 +228,7 @@ pub async fn authenticate(
     }
     let mut actor = Actor::load(db, &user).await?;
     actor.token_id = Some(token.id);
+    actor.family_id = token.family_id;
     Ok(Viewer::User(Arc::new(actor)))
 }
 

@@ -230,11 +230,11 @@ async fn callback(
 }
 
 /// The cookie that binds a sign-in to the browser that started it: `HttpOnly`, `SameSite=Lax`
-/// (it must come along on the provider's redirect back), only for `/auth`, and gone after the
-/// flow expires.
+/// (it must come along on the provider's redirect back), `__Host-` over HTTPS (hence path
+/// `/`), and gone after the flow expires.
 fn flow_cookie(state: &AppState, flow_state: &str, value: String) -> Cookie<'static> {
     Cookie::build(login::flow_cookie_name(&state.auth, flow_state), value)
-        .path("/auth")
+        .path("/")
         .http_only(true)
         .secure(state.auth.is_https())
         .same_site(SameSite::Lax)

@@ -1,11 +1,14 @@
 //! Who may invite, and see and revoke invitations.
 //!
 //! - Into an organization: admins, the organization's leads, and leads and coaches of a cohort
-//!   it is enrolled in.
+//!   it is actively enrolled in. Only admins and the organization's leads invite leads; cohort
+//!   staff may invite the first lead of an organization that has none.
+//! - Nobody but an admin invites their own email: an invitation is not a way to grant oneself
+//!   a role.
 //! - Onto a cohort's staff: admins and the cohort's leads.
 
 use entity::cohort_staff::StaffRole;
-use entity::enrollment;
+use entity::enrollment::{self, EnrollmentStatus};
 use entity::invitation;
 use entity::membership::MembershipRole;
 use sea_orm::sea_query::Query;
@@ -49,6 +52,7 @@ pub fn invitation_scope(viewer: &Viewer) -> Condition {
                         .column(enrollment::Column::OrganizationId)
                         .from(enrollment::Entity)
                         .and_where(enrollment::Column::CohortId.is_in(managed_cohorts(actor)))
+                        .and_where(enrollment::Column::Status.eq(EnrollmentStatus::Active))
                         .to_owned(),
                 ),
             )
@@ -56,9 +60,18 @@ pub fn invitation_scope(viewer: &Viewer) -> Condition {
     })
 }
 
-/// Whether the actor may invite people into `organization`, given the cohorts it is in.
-pub fn can_invite_to_organization(actor: &Actor, organization: Uuid, cohorts: &[Uuid]) -> bool {
-    actor.is_admin
-        || actor.is_org_lead(organization)
-        || cohorts.iter().any(|c| actor.manages_cohort(*c))
+/// Whether the actor may invite people into `organization` with `role`, given the cohorts it
+/// is actively enrolled in and whether it has a lead yet.
+pub fn can_invite_to_organization(
+    actor: &Actor,
+    organization: Uuid,
+    role: MembershipRole,
+    active_cohorts: &[Uuid],
+    has_lead: bool,
+) -> bool {
+    if actor.is_admin || actor.is_org_lead(organization) {
+        return true;
+    }
+    let runs_its_cohort = active_cohorts.iter().any(|c| actor.manages_cohort(*c));
+    runs_its_cohort && (role == MembershipRole::Member || !has_lead)
 }

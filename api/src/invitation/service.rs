@@ -2,9 +2,10 @@
 
 use chrono::{Duration, Utc};
 use entity::cohort_staff::{self, StaffRole};
+use entity::enrollment::{self, EnrollmentStatus};
 use entity::invitation;
 use entity::membership::{self, MembershipRole, Profession};
-use entity::{enrollment, user};
+use entity::user;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -50,18 +51,33 @@ pub async fn create_invitation(
     let actor = viewer.require()?;
     match &target {
         Target::Organization {
-            organization_id, ..
+            organization_id,
+            role,
+            ..
         } => {
             crate::organization::service::visible_organization(db, viewer, *organization_id)
                 .await?;
-            let cohorts: Vec<Uuid> = enrollment::Entity::find()
+            let active_cohorts: Vec<Uuid> = enrollment::Entity::find()
                 .select_only()
                 .column(enrollment::Column::CohortId)
                 .filter(enrollment::Column::OrganizationId.eq(*organization_id))
+                .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
                 .into_tuple()
                 .all(db)
                 .await?;
-            if !can_invite_to_organization(actor, *organization_id, &cohorts) {
+            let has_lead = membership::Entity::find()
+                .filter(membership::Column::OrganizationId.eq(*organization_id))
+                .filter(membership::Column::Role.eq(MembershipRole::Lead))
+                .count(db)
+                .await?
+                > 0;
+            if !can_invite_to_organization(
+                actor,
+                *organization_id,
+                *role,
+                &active_cohorts,
+                has_lead,
+            ) {
                 return Err(ApiError::Forbidden);
             }
         }
@@ -86,6 +102,19 @@ pub async fn create_invitation(
         );
     }
     v.finish()?;
+    if !actor.is_admin {
+        let own_email = user::Entity::find_by_id(actor.user_id)
+            .one(db)
+            .await?
+            .and_then(|u| u.email);
+        if own_email.is_some() && own_email == email {
+            return Err(ApiError::invalid(
+                "email",
+                FieldErrorCode::Invalid,
+                "you cannot invite yourself",
+            ));
+        }
+    }
     let now = Utc::now();
     let mut model = invitation::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -162,10 +191,30 @@ pub async fn revoke_invitation(
         return Ok(current);
     }
     let now = Utc::now();
-    let mut active: invitation::ActiveModel = current.into();
-    active.revoked_at = Set(Some(now));
-    active.updated_at = Set(now);
-    Ok(active.update(db).await?)
+    // Only while still unredeemed: a redemption racing this revoke wins or loses as a whole.
+    let revoked = invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(now))
+        .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::RedeemedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    if revoked.rows_affected != 1 {
+        return Err(ApiError::invalid(
+            "id",
+            FieldErrorCode::Invalid,
+            "the invitation was accepted meanwhile",
+        ));
+    }
+    find_in_scope::<invitation::Entity>(
+        db,
+        invitation::Column::Id,
+        id,
+        invitation_scope(viewer),
+        "invitation",
+    )
+    .await
 }
 
 fn pending(email: &str) -> sea_orm::Condition {
@@ -204,7 +253,7 @@ pub async fn redeem_invitations(
             .col_expr(invitation::Column::RedeemedById, Expr::value(user.id))
             .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
             .filter(invitation::Column::Id.eq(found.id))
-            .filter(invitation::Column::RedeemedAt.is_null())
+            .filter(pending(email))
             .exec(db)
             .await?;
         if claimed.rows_affected != 1 {

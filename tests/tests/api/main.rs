@@ -9,6 +9,7 @@ mod demo;
 mod directory;
 mod fake_idp;
 mod http;
+mod invitations;
 mod login;
 mod matrix;
 mod migrations;
