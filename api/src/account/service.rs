@@ -131,9 +131,9 @@ pub async fn set_user_active(
     model.is_active = Set(active);
     model.updated_at = Set(Utc::now());
     let updated = model.update(&txn).await?;
-    if !active {
-        revoke_all(&txn, id).await?;
-    }
+    // Also on reactivation: a token issued by a sign-in or refresh that raced the deactivation
+    // must not come back to life with the account.
+    revoke_all(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -659,3 +659,44 @@ async fn a_user_deactivated_by_an_admin_loses_every_session_at_once() {
         .unwrap();
     assert!(live.is_empty(), "{live:?}");
 }
+
+#[tokio::test]
+async fn tokens_issued_around_a_deactivation_stay_dead_after_reactivation() {
+    let world = World::new().await;
+    let (_, _, admin_token) = world.user(Persona::Admin).unwrap().clone();
+    let (_, member, _) = world.user(Persona::Member).unwrap().clone();
+    let by_id = |op: &str| {
+        format!(
+            "mutation($input: ByIdInput!) {{ {op}(input: $input) {{ userErrors {{ code }} }} }}"
+        )
+    };
+    let input = json!({ "input": { "id": gid(NodeKind::User, member.id) } });
+    world
+        .app
+        .graphql(Some(&admin_token), &by_id("deactivateUser"), input.clone())
+        .await;
+    // A refresh or sign-in that read the user as active just before the deactivation.
+    let raced = token::issue(
+        &world.app.db,
+        NewToken {
+            user_id: member.id,
+            kind: TokenKind::MobileAccess,
+            name: "mobile",
+            expires_at: None,
+            family_id: None,
+            user_agent: None,
+        },
+    )
+    .await
+    .unwrap();
+    let body = world
+        .app
+        .graphql(Some(&admin_token), &by_id("reactivateUser"), input)
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let response = world
+        .app
+        .graphql_response(Some(&raced.secret), "{ viewer { id } }", json!({}))
+        .await;
+    assert_eq!(response.status(), 401);
+}
