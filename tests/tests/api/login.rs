@@ -2004,3 +2004,53 @@ async fn a_github_error_answer_is_a_failed_sign_in() {
     assert_eq!(idp.refusals().len(), 1, "{:?}", idp.refusals());
     assert_eq!(user_count(&app).await, 0);
 }
+
+#[tokio::test]
+async fn the_viewer_sees_their_web_and_mobile_sessions_and_which_one_is_current() {
+    let (app, _idp) = oidc_app(SignupPolicy::Open, ada()).await;
+    let cookie = web_session(&app, PROVIDER).await;
+    let pair = mobile_login(&app).await;
+    let query = "{ viewer { sessions { nodes { id kind isCurrent } } } }";
+    let current_kind = |body: &Value| -> Vec<(String, bool)> {
+        body["data"]["viewer"]["sessions"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["kind"].as_str().unwrap().to_owned(),
+                    s["isCurrent"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (_, from_browser) = graphql_as(&app, As::Browser(&cookie), query, json!({})).await;
+    assert_eq!(
+        current_kind(&from_browser),
+        [("WEB".to_owned(), true), ("MOBILE".to_owned(), false)],
+        "{from_browser}"
+    );
+    let (_, from_app) = graphql_as(&app, As::Bearer(&pair.access), query, json!({})).await;
+    assert_eq!(
+        current_kind(&from_app),
+        [("WEB".to_owned(), false), ("MOBILE".to_owned(), true)],
+        "{from_app}"
+    );
+
+    // Ending the mobile session from the browser signs the app out.
+    let mobile = from_browser["data"]["viewer"]["sessions"]["nodes"][1]["id"].clone();
+    let (_, body) = graphql_as(
+        &app,
+        As::Browser(&cookie),
+        "mutation($id: ID!) { revokeSession(input: { id: $id }) { revokedSessionId userErrors { code } } }",
+        json!({ "id": mobile }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["revokeSession"]["revokedSessionId"], mobile,
+        "{body}"
+    );
+    assert_refused(&app, As::Bearer(&pair.access)).await;
+    let (status, _) = refresh(&app, &pair.refresh).await;
+    assert_eq!(status, 400);
+}
