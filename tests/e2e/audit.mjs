@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { serverAudits } from 'graphql-http';
 
 import { PeerlearnServer, freePort } from './support/peerlearn.mjs';
+import { runSuite, state } from './support/suite.mjs';
 
 const HOST = '127.0.0.1';
 
@@ -23,8 +24,6 @@ const binary = resolve(process.env.PEERLEARN_BIN || join(scriptDir, '../../targe
 
 let server = null;
 let workDir = null;
-let cleanup = null;
-let exiting = false;
 
 function removeWorkDir() {
   if (workDir) {
@@ -37,7 +36,7 @@ function removeWorkDir() {
 async function runAudits(url) {
   const results = [];
   for (const { id, name, fn } of serverAudits({ url })) {
-    if (exiting) {
+    if (state.exiting) {
       break;
     }
     try {
@@ -97,56 +96,25 @@ async function main() {
   }
   console.log(`auditing ${baseUrl}/graphql\n`);
   const results = await runAudits(`${baseUrl}/graphql`);
-  if (exiting) {
+  if (state.exiting) {
     return 1;
   }
   return report(results) ? 0 : 1;
 }
 
-/** Stops the server and removes the temporary directory; every caller shares one run. */
-function cleanUp() {
-  cleanup ??= (async () => {
+await runSuite({
+  main,
+  cleanUp: async () => {
     try {
       await server?.stop();
     } finally {
       removeWorkDir();
     }
-  })();
-  return cleanup;
-}
-
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-  ['SIGHUP', 129],
-]) {
-  process.on(signal, () => {
-    if (exiting) {
-      return;
-    }
-    exiting = true;
-    console.error(`\n${signal}: stopping the server`);
-    cleanUp().finally(() => process.exit(code));
-  });
-}
-
-// Last resort when the process ends some other way: no waiting is possible here.
-process.on('exit', () => {
-  server?.killNow();
-  removeWorkDir();
+  },
+  // The last resort: nothing can be awaited here.
+  killNow: () => {
+    server?.killNow();
+    removeWorkDir();
+  },
+  what: 'the server',
 });
-
-let status = 1;
-try {
-  status = await main();
-} catch (err) {
-  if (!exiting) {
-    console.error(err);
-  }
-  status = 1;
-} finally {
-  await cleanUp();
-}
-if (!exiting) {
-  process.exit(status);
-}

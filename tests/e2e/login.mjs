@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Browser, parseCookieHeader, parseForms } from './support/browser.mjs';
 import { accountFor, startIdentityProvider } from './support/identity-provider.mjs';
 import { PeerlearnServer, freePort } from './support/peerlearn.mjs';
+import { runSuite, state } from './support/suite.mjs';
 
 const HOST = '127.0.0.1';
 const PROVIDER = 'oidc';
@@ -35,8 +36,6 @@ const binary = resolve(process.env.PEERLEARN_BIN || join(scriptDir, '../../targe
 let workDir = null;
 let server = null;
 let idp = null;
-let cleanup = null;
-let exiting = false;
 
 // --- checks -------------------------------------------------------------------------------
 
@@ -59,7 +58,7 @@ function expect(condition, message) {
  * failure is recorded and the flow goes on. Returns the check's value.
  */
 async function check(name, fn, { required = false } = {}) {
-  if (exiting) {
+  if (state.exiting) {
     throw new FlowAborted('interrupted');
   }
   try {
@@ -86,7 +85,7 @@ async function flow(label, fn) {
     if (!(err instanceof FlowAborted)) {
       throw err;
     }
-    if (!exiting) {
+    if (!state.exiting) {
       console.log(`skip  ${label}: the remaining checks depend on "${err.message}"`);
     }
   }
@@ -546,7 +545,7 @@ async function main() {
   };
 
   idp = await startIdentityProvider({ host: HOST, port: idpPort, redirectUri: ctx.callbackUrl });
-  if (cleanup) {
+  if (state.exiting) {
     return 1;
   }
   const discovery = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
@@ -575,7 +574,7 @@ async function main() {
   });
   // The mobile sign-in opens the same browser, which may still be signed in at the provider.
   await flow('mobile', () => mobileFlow(ctx, browser ?? new Browser({ userAgent: 'peerlearn-e2e browser' })));
-  if (exiting) {
+  if (state.exiting) {
     return 1;
   }
 
@@ -595,52 +594,20 @@ function removeWorkDir() {
   }
 }
 
-/** Stops both servers and removes the temporary directory; every caller shares one run. */
-function cleanUp() {
-  cleanup ??= (async () => {
+await runSuite({
+  main,
+  cleanUp: async () => {
     try {
       await Promise.allSettled([server?.stop(), idp?.close()]);
     } finally {
       removeWorkDir();
     }
-  })();
-  return cleanup;
-}
-
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-  ['SIGHUP', 129],
-]) {
-  process.on(signal, () => {
-    if (exiting) {
-      return;
-    }
-    exiting = true;
-    console.error(`\n${signal}: stopping the servers`);
-    cleanUp().finally(() => process.exit(code));
-  });
-}
-
-// Last resort when the process ends some other way: no waiting is possible here; the
-// provider ends with this process.
-process.on('exit', () => {
-  server?.killNow();
-  removeWorkDir();
+  },
+  // The last resort: nothing can be awaited here; the provider ends with this process.
+  killNow: () => {
+    server?.killNow();
+    removeWorkDir();
+  },
+  onError: printDiagnostics,
+  what: 'the servers',
 });
-
-let status = 1;
-try {
-  status = await main();
-} catch (err) {
-  if (!exiting) {
-    console.error(err);
-    printDiagnostics();
-  }
-  status = 1;
-} finally {
-  await cleanUp();
-}
-if (!exiting) {
-  process.exit(status);
-}
