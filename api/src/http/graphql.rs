@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 use crate::auth::authenticate;
 use crate::error::ApiError;
 use crate::graphql::{Executed, request_data};
-use crate::http::{AppState, CredentialError, credential};
+use crate::http::{AppState, CredentialError, credential, order};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -406,9 +406,9 @@ async fn execute(
         Ok(viewer) => viewer,
         Err(err) => return auth_failure(err, response_type),
     };
-    let mut request = async_graphql::Request::new(params.query);
-    if let Some(name) = params.operation_name {
-        request = request.operation_name(name);
+    let mut request = async_graphql::Request::new(params.query.as_str());
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name.as_str());
     }
     if let Some(variables) = params.variables {
         request = request.variables(Variables::from_json(Value::Object(variables)));
@@ -420,7 +420,9 @@ async fn execute(
 
     let mut body = Map::new();
     let status = if executed.get() {
-        body.insert("data".to_owned(), to_json(&response.data));
+        let mut data = to_json(&response.data);
+        order::in_query_order(&mut data, &params.query, params.operation_name.as_deref());
+        body.insert("data".to_owned(), data);
         StatusCode::OK
     } else if response_type == ResponseType::Json {
         StatusCode::OK

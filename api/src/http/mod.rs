@@ -2,6 +2,7 @@
 
 mod auth;
 mod graphql;
+mod order;
 mod request_id;
 
 use std::net::TcpListener;

@@ -173,3 +173,42 @@ async fn an_unreachable_database_fails_within_seconds() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn response_fields_come_in_query_order() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Reader", UserRole::User).await;
+    app.topic("billing").await;
+    let keys =
+        |value: &Value| -> Vec<String> { value.as_object().unwrap().keys().cloned().collect() };
+    let forward = app
+        .graphql(
+            Some(&token),
+            "{ viewer { name id } topics { totalCount nodes { slug name } } cohorts { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(keys(&forward["data"]), ["viewer", "topics", "cohorts"]);
+    assert_eq!(keys(&forward["data"]["viewer"]), ["name", "id"]);
+    assert_eq!(keys(&forward["data"]["topics"]), ["totalCount", "nodes"]);
+    assert_eq!(
+        keys(&forward["data"]["topics"]["nodes"][0]),
+        ["slug", "name"]
+    );
+
+    let backward = app
+        .graphql(
+            Some(&token),
+            "{ cohorts { totalCount } topics { nodes { ...T } totalCount } viewer { id name } }
+             fragment T on Topic { name slug }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(keys(&backward["data"]), ["cohorts", "topics", "viewer"]);
+    assert_eq!(keys(&backward["data"]["viewer"]), ["id", "name"]);
+    assert_eq!(keys(&backward["data"]["topics"]), ["nodes", "totalCount"]);
+    assert_eq!(
+        keys(&backward["data"]["topics"]["nodes"][0]),
+        ["name", "slug"]
+    );
+}
