@@ -19,6 +19,9 @@ pub struct CohortQuery;
 #[Object(guard = "crate::graphql::SignedIn")]
 impl CohortQuery {
     /// The cohorts the viewer can see, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn cohorts(
         &self,
         ctx: &Context<'_>,

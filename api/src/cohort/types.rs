@@ -104,6 +104,9 @@ impl Cohort {
     }
 
     /// The organizations enrolled in the cohort, including withdrawn ones, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn enrollments(
         &self,
         ctx: &Context<'_>,
@@ -125,6 +128,9 @@ impl Cohort {
     }
 
     /// The T/TA staff who run the cohort.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn staff(
         &self,
         ctx: &Context<'_>,

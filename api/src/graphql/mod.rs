@@ -44,8 +44,10 @@ pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest selection a query may have; the schema's real depth is well below this.
 const MAX_DEPTH: usize = 12;
-/// Upper bound on the complexity of one query (fields, with connections weighted by page size).
-const MAX_COMPLEXITY: usize = 20_000;
+/// Upper bound on the complexity of one query: every field counts one, and a connection counts
+/// its page size times its item's fields, so this bounds the objects one query can fetch
+/// (about half a million objects of a few fields each).
+const MAX_COMPLEXITY: usize = 2_500_000;
 
 /// The schema without runtime data, for printing the SDL.
 pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {

@@ -121,6 +121,7 @@ impl NodeQuery {
 
     /// Fetches up to 100 objects by global ID, in the order given; `null` in place of each
     /// one that does not exist or that the viewer cannot see.
+    #[graphql(complexity = "ids.len().max(1).saturating_mul(child_complexity)")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

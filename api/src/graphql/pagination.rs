@@ -23,6 +23,19 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 /// The page size when the client gives neither `first` nor `last`.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
+/// The complexity of a connection field: its page size times the complexity of one item, an
+/// upper bound on the work a page costs. Nested connections multiply, so the schema's
+/// complexity limit bounds the number of objects a query can ask for.
+pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE);
+    usize::try_from(size)
+        .unwrap_or(1)
+        .saturating_mul(child_complexity.max(1))
+}
+
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Page {

@@ -17,6 +17,9 @@ pub struct InvitationQuery;
 impl InvitationQuery {
     /// The invitations the viewer manages (into organizations they lead or whose cohorts they
     /// run, and onto staff of cohorts they lead), oldest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn invitations(
         &self,
         ctx: &Context<'_>,

@@ -28,6 +28,9 @@ pub struct OrganizationQuery;
 #[Object(guard = "crate::graphql::SignedIn")]
 impl OrganizationQuery {
     /// The organizations the viewer can see, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn organizations(
         &self,
         ctx: &Context<'_>,

@@ -137,6 +137,9 @@ impl Organization {
 
     /// The organization's members. Empty unless the viewer belongs to the organization or
     /// staffs one of its cohorts.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -158,6 +161,9 @@ impl Organization {
     }
 
     /// The cohorts this organization is or was enrolled in, as far as the viewer sees them.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn enrollments(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,9 @@ pub struct TopicQuery;
 #[Object(guard = "crate::graphql::SignedIn")]
 impl TopicQuery {
     /// The topic taxonomy, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn topics(
         &self,
         ctx: &Context<'_>,

@@ -69,6 +69,9 @@ impl User {
     }
 
     /// The external logins of the user. Only the user themselves sees them; empty for others.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn identities(
         &self,
         ctx: &Context<'_>,
@@ -94,6 +97,9 @@ impl User {
 
     /// The user's signed-in browsers and mobile apps. Only the user themselves sees them;
     /// empty for others.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn sessions(
         &self,
         ctx: &Context<'_>,
@@ -119,6 +125,9 @@ impl User {
 
     /// The user's personal access tokens, revoked ones included. Only the user themselves
     /// sees them; empty for others.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn access_tokens(
         &self,
         ctx: &Context<'_>,
@@ -143,6 +152,9 @@ impl User {
     }
 
     /// The organizations this user belongs to, as far as the viewer may see them.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
     async fn memberships(
         &self,
         ctx: &Context<'_>,

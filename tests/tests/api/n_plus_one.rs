@@ -6,10 +6,12 @@ use entity::user::UserRole;
 use peerlearn_tests::TestApp;
 use serde_json::json;
 
-// Each loader appears at one depth only: batches of one loader requested from different
+// The innermost page grows from 5 to 20 rather than to 100: three nested pages of 100 ask for
+// a million objects, which the complexity limit refuses (see `a_query_for_too_many_objects_
+// is_refused`). Each loader appears at one depth only: batches of one loader requested from different
 // depths may or may not merge depending on timing, which would make the count vary by one
 // either way without growing with page size.
-const NESTED: &str = "query($n: Int!) {
+const NESTED: &str = "query($n: Int!, $m: Int!) {
     cohorts(first: $n) {
         totalCount
         nodes {
@@ -21,7 +23,7 @@ const NESTED: &str = "query($n: Int!) {
                     status
                     organization {
                         name
-                        members(first: $n) { totalCount nodes { role user { name } } }
+                        members(first: $m) { totalCount nodes { role user { name } } }
                     }
                 }
             }
@@ -54,7 +56,7 @@ async fn statement_count_is_the_same_at_first_5_and_first_100() {
         .await;
 
     let (small, body) = app
-        .count_statements(app.graphql(Some(&admin), NESTED, json!({ "n": 5 })))
+        .count_statements(app.graphql(Some(&admin), NESTED, json!({ "n": 5, "m": 5 })))
         .await;
     assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(
@@ -63,7 +65,7 @@ async fn statement_count_is_the_same_at_first_5_and_first_100() {
     );
 
     let (large, body) = app
-        .count_statements(app.graphql(Some(&admin), NESTED, json!({ "n": 100 })))
+        .count_statements(app.graphql(Some(&admin), NESTED, json!({ "n": 100, "m": 20 })))
         .await;
     assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(
@@ -75,7 +77,9 @@ async fn statement_count_is_the_same_at_first_5_and_first_100() {
         .unwrap();
     assert_eq!(enrollments.len(), 8);
 
-    eprintln!("SQL statements per request: {small} at first: 5, {large} at first: 100");
+    eprintln!(
+        "SQL statements per request: {small} at first: 5, {large} at first: 100 (20 innermost)"
+    );
     assert_eq!(
         small, large,
         "SQL statements grew with page size: {small} at first: 5, {large} at first: 100"
@@ -83,4 +87,25 @@ async fn statement_count_is_the_same_at_first_5_and_first_100() {
     // One statement per root list and count, per batched relation and count, plus the
     // authentication lookups: a small constant.
     assert!(large <= 30, "{large} statements for one request");
+}
+
+#[tokio::test]
+async fn a_query_for_too_many_objects_is_refused() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let response = app
+        .graphql_response(
+            Some(&admin),
+            "{ cohorts(first: 100) { nodes { enrollments(first: 100) { nodes { organization {
+                members(first: 100) { nodes { user { name } } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{body}"
+    );
+    assert!(body.get("data").is_none());
 }
