@@ -43,14 +43,14 @@ impl CohortQuery {
         ))
     }
 
-    /// One cohort, by global ID or by slug (give exactly one). `NOT_FOUND` if it does not exist
-    /// or the viewer cannot see it.
+    /// One cohort, by global ID or by slug (give exactly one). `null` with a `NOT_FOUND` error
+    /// if it does not exist or the viewer cannot see it.
     async fn cohort(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The cohort's global ID.")] id: Option<ID>,
         #[graphql(desc = "The cohort's slug.")] slug: Option<String>,
-    ) -> Result<Cohort> {
+    ) -> Result<Option<Cohort>> {
         let found = match (id, slug) {
             (Some(id), None) => {
                 let id = decode_as(&id, NodeKind::Cohort)?;
@@ -70,6 +70,6 @@ impl CohortQuery {
                 .into());
             }
         };
-        Ok(found.into())
+        Ok(Some(found.into()))
     }
 }

@@ -106,17 +106,20 @@ pub struct NodeQuery;
 
 #[Object(guard = "crate::graphql::SignedIn")]
 impl NodeQuery {
-    /// Fetches any object by its global ID. `NOT_FOUND` if it does not exist or the viewer
-    /// cannot see it.
+    /// Fetches any object by its global ID. `null` with a `NOT_FOUND` error if it does not
+    /// exist or the viewer cannot see it.
     async fn node(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A global ID from any object's `id` field.")] id: ID,
-    ) -> Result<Node> {
+    ) -> Result<Option<Node>> {
+        // Nullable, so that a missing object nulls only this field, not the whole response.
         let (kind, uuid) = decode(&id)?;
-        Ok(load(ctx.loaders()?, kind, uuid)
-            .await?
-            .ok_or(ApiError::NotFound(kind.type_name()))?)
+        Ok(Some(
+            load(ctx.loaders()?, kind, uuid)
+                .await?
+                .ok_or(ApiError::NotFound(kind.type_name()))?,
+        ))
     }
 
     /// Fetches up to 100 objects by global ID, in the order given; `null` in place of each

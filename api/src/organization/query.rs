@@ -82,16 +82,19 @@ impl OrganizationQuery {
         ))
     }
 
-    /// One organization. `NOT_FOUND` if it does not exist or the viewer cannot see it.
+    /// One organization. `null` with a `NOT_FOUND` error if it does not exist or the viewer
+    /// cannot see it.
     async fn organization(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The organization's global ID.")] id: ID,
-    ) -> Result<Organization> {
+    ) -> Result<Option<Organization>> {
         let id = decode_as(&id, NodeKind::Organization)?;
-        Ok(require(&ctx.loaders()?.organization, id, "organization")
-            .await?
-            .into())
+        Ok(Some(
+            require(&ctx.loaders()?.organization, id, "organization")
+                .await?
+                .into(),
+        ))
     }
 }
 

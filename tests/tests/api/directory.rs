@@ -180,3 +180,27 @@ async fn a_member_cannot_filter_by_a_cohort_they_cannot_see() {
         .await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn a_missing_object_nulls_only_its_own_field() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Member", UserRole::User).await;
+    let hidden = app.organization("Hidden").await;
+    let body = app
+        .graphql(
+            Some(&token),
+            "query($id: ID!) { viewer { name } organization(id: $id) { name } node(id: $id) { id } }",
+            json!({ "id": gid(NodeKind::Organization, hidden.id) }),
+        )
+        .await;
+    assert_eq!(body["data"]["viewer"]["name"], "Member", "{body}");
+    assert!(body["data"]["organization"].is_null());
+    assert!(body["data"]["node"].is_null());
+    let codes: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["extensions"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["NOT_FOUND", "NOT_FOUND"]);
+}
