@@ -212,3 +212,62 @@ async fn response_fields_come_in_query_order() {
         ["name", "slug"]
     );
 }
+
+#[tokio::test]
+async fn cors_admits_only_configured_origins() {
+    let app = TestApp::spawn_with(Options {
+        auth: peerlearn::auth::settings::AuthSettings {
+            cors_origins: vec!["https://app.example.org".to_owned()],
+            ..Default::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.graphql_url())
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, x-requested-with",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.org").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.org"
+    );
+    assert_eq!(
+        allowed.headers()["access-control-allow-credentials"],
+        "true"
+    );
+
+    let refused = preflight("https://evil.example.com").await.unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none(),
+        "{:?}",
+        refused.headers()
+    );
+
+    // A cross-site page gets no CORS grant, so its script cannot read the answer.
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .header("origin", "https://evil.example.com")
+        .header("content-type", "application/json")
+        .body(r#"{"query":"{ __typename }"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
