@@ -68,6 +68,15 @@ impl Auth {
         {
             Url::parse(uri).map_err(|e| anyhow::anyhow!("redirect `{uri}` is not a URL: {e}"))?;
         }
+        for origin in &settings.cors_origins {
+            let parsed = Url::parse(origin)
+                .map_err(|e| anyhow::anyhow!("CORS origin `{origin}` is not a URL: {e}"))?;
+            anyhow::ensure!(
+                matches!(parsed.scheme(), "http" | "https")
+                    && parsed.origin().ascii_serialization() == *origin,
+                "CORS origin `{origin}` must be a bare origin such as https://app.example.org"
+            );
+        }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
@@ -556,4 +565,43 @@ pub async fn sign_in(
     }
     txn.commit().await?;
     Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_origins(origins: &[&str]) -> anyhow::Result<Auth> {
+        Auth::new(
+            AuthSettings {
+                cors_origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+                ..AuthSettings::default()
+            },
+            "http://127.0.0.1:8080",
+        )
+    }
+
+    #[test]
+    fn cors_origins_must_be_bare_origins() {
+        assert!(with_origins(&["https://app.example.org", "http://localhost:5173"]).is_ok());
+        for bad in [
+            "app.example.org",
+            "https://app.example.org/",
+            "https://app.example.org/x",
+            "*",
+        ] {
+            assert!(with_origins(&[bad]).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn flow_cookies_are_host_prefixed_over_https() {
+        let https = Auth::new(AuthSettings::default(), "https://api.example.org");
+        let Ok(https) = https else {
+            panic!("valid settings were refused");
+        };
+        assert!(flow_cookie_name(&https, "s").starts_with("__Host-peerlearn_flow_"));
+        assert_eq!(https.cookie_name(), "__Host-peerlearn_session");
+        assert_ne!(flow_cookie_name(&https, "a"), flow_cookie_name(&https, "b"));
+    }
 }
