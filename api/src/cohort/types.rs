@@ -103,13 +103,16 @@ impl Cohort {
         Ok(policy::can_manage_staff(ctx.actor()?, self.0.id))
     }
 
-    /// The organizations enrolled in the cohort, including withdrawn ones, oldest first.
+    /// The organizations enrolled in the cohort, oldest first; withdrawn ones too unless
+    /// `status` says otherwise.
     #[graphql(
         complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
     )]
     async fn enrollments(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only enrollments with this status; all of them if omitted.")]
+        status: Option<EnrollmentStatus>,
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
@@ -122,6 +125,7 @@ impl Cohort {
         let (slice, total) = ctx
             .loaders()?
             .enrollments_of_cohort
+            .with_status(status.map(Into::into))
             .page(self.0.id, page)
             .await?;
         Ok(EnrollmentConnection::new(slice, total))

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use entity::enrollment::EnrollmentStatus;
 use entity::{
     access_token, cohort, cohort_staff, enrollment, identity, invitation, membership, organization,
     topic, user,
@@ -259,6 +260,42 @@ where
     })
 }
 
+/// Enrollments of a parent, all of them or those of one status.
+pub struct EnrollmentRelation {
+    any: Relation<enrollment::Entity>,
+    active: Relation<enrollment::Entity>,
+    withdrawn: Relation<enrollment::Entity>,
+}
+
+impl EnrollmentRelation {
+    fn new(db: &DatabaseConnection, parent: enrollment::Column, scope: &Condition) -> Self {
+        let of_status = |status: EnrollmentStatus| {
+            Relation::new(
+                db,
+                parent,
+                enrollment::Column::Id,
+                Condition::all()
+                    .add(scope.clone())
+                    .add(enrollment::Column::Status.eq(status)),
+            )
+        };
+        Self {
+            any: Relation::new(db, parent, enrollment::Column::Id, scope.clone()),
+            active: of_status(EnrollmentStatus::Active),
+            withdrawn: of_status(EnrollmentStatus::Withdrawn),
+        }
+    }
+
+    /// The relation for enrollments with `status`, or all of them.
+    pub fn with_status(&self, status: Option<EnrollmentStatus>) -> &Relation<enrollment::Entity> {
+        match status {
+            None => &self.any,
+            Some(EnrollmentStatus::Active) => &self.active,
+            Some(EnrollmentStatus::Withdrawn) => &self.withdrawn,
+        }
+    }
+}
+
 /// Every loader of one request, scoped to its viewer.
 pub struct Loaders {
     /// Users by id.
@@ -288,9 +325,9 @@ pub struct Loaders {
     /// A user's memberships.
     pub memberships_of_user: Relation<membership::Entity>,
     /// A cohort's enrollments.
-    pub enrollments_of_cohort: Relation<enrollment::Entity>,
+    pub enrollments_of_cohort: EnrollmentRelation,
     /// An organization's enrollments.
-    pub enrollments_of_organization: Relation<enrollment::Entity>,
+    pub enrollments_of_organization: EnrollmentRelation,
     /// A cohort's staff.
     pub staff_of_cohort: Relation<cohort_staff::Entity>,
 }
@@ -343,17 +380,15 @@ impl Loaders {
                 membership::Column::Id,
                 membership_scope,
             ),
-            enrollments_of_cohort: Relation::new(
+            enrollments_of_cohort: EnrollmentRelation::new(
                 db,
                 enrollment::Column::CohortId,
-                enrollment::Column::Id,
-                enrollment_scope.clone(),
+                &enrollment_scope,
             ),
-            enrollments_of_organization: Relation::new(
+            enrollments_of_organization: EnrollmentRelation::new(
                 db,
                 enrollment::Column::OrganizationId,
-                enrollment::Column::Id,
-                enrollment_scope,
+                &enrollment_scope,
             ),
             staff_of_cohort: Relation::new(
                 db,

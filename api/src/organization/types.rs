@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Result};
 use entity::membership::{self, MembershipRole as DbMembershipRole, Profession as DbProfession};
 use entity::organization::{self, OrganizationKind as DbOrganizationKind};
 
-use crate::cohort::types::EnrollmentConnection;
+use crate::cohort::types::{EnrollmentConnection, EnrollmentStatus};
 use crate::graphql::ids::{NodeKind, encode};
 use crate::graphql::loaders::require;
 use crate::graphql::pagination::{Page, connection};
@@ -167,6 +167,8 @@ impl Organization {
     async fn enrollments(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only enrollments with this status; all of them if omitted.")]
+        status: Option<EnrollmentStatus>,
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
@@ -179,6 +181,7 @@ impl Organization {
         let (slice, total) = ctx
             .loaders()?
             .enrollments_of_organization
+            .with_status(status.map(Into::into))
             .page(self.0.id, page)
             .await?;
         Ok(EnrollmentConnection::new(slice, total))

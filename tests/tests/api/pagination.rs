@@ -160,3 +160,48 @@ async fn nested_connections_page_each_parent_independently() {
     assert_eq!(shape, [(1, 1, false), (2, 2, false), (3, 2, true)]);
     assert_eq!(orgs[2]["members"]["nodes"][1]["user"]["name"], "Member 2-1");
 }
+
+#[tokio::test]
+async fn enrollments_filter_by_status_and_count_accordingly() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let cohort = app.cohort("bhi").await;
+    for (i, withdrawn) in [false, true, false].into_iter().enumerate() {
+        let org = app.organization(&format!("Org {i}")).await;
+        let enrollment = app.enroll(&cohort, &org).await;
+        if withdrawn {
+            let mut model: entity::enrollment::ActiveModel = enrollment.into();
+            model.status = sea_orm::Set(entity::enrollment::EnrollmentStatus::Withdrawn);
+            sea_orm::ActiveModelTrait::update(model, &app.db)
+                .await
+                .unwrap();
+        }
+    }
+    let body = app
+        .graphql(
+            Some(&admin),
+            r#"{ cohort(slug: "bhi") {
+                all: enrollments { totalCount nodes { organization { name } } }
+                active: enrollments(status: ACTIVE) { totalCount nodes { organization { name } } }
+                withdrawn: enrollments(status: WITHDRAWN) { totalCount nodes { status organization { name enrollments(status: WITHDRAWN) { totalCount } } } }
+            } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let cohort = &body["data"]["cohort"];
+    assert_eq!(cohort["all"]["totalCount"], 3);
+    assert_eq!(cohort["active"]["totalCount"], 2);
+    let active: Vec<_> = cohort["active"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["organization"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(active, ["Org 0", "Org 2"]);
+    assert_eq!(cohort["withdrawn"]["totalCount"], 1);
+    let withdrawn = &cohort["withdrawn"]["nodes"][0];
+    assert_eq!(withdrawn["status"], "WITHDRAWN");
+    assert_eq!(withdrawn["organization"]["name"], "Org 1");
+    assert_eq!(withdrawn["organization"]["enrollments"]["totalCount"], 1);
+}
