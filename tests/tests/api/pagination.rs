@@ -205,3 +205,41 @@ async fn enrollments_filter_by_status_and_count_accordingly() {
     assert_eq!(withdrawn["organization"]["name"], "Org 1");
     assert_eq!(withdrawn["organization"]["enrollments"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn nested_connections_page_backward_too() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let org = app.organization("Clinic").await;
+    for i in 0..5 {
+        let (user, _) = app.user(&format!("Member {i}"), UserRole::User).await;
+        app.member(&org, &user, entity::membership::MembershipRole::Member)
+            .await;
+    }
+    let query = "query($last: Int, $before: String) { organizations { nodes {
+        members(last: $last, before: $before) {
+            pageInfo { hasPreviousPage hasNextPage startCursor }
+            nodes { user { name } }
+        } } } }";
+    let names = |body: &Value| -> Vec<String> {
+        body["data"]["organizations"]["nodes"][0]["members"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no members in {body}"))
+            .iter()
+            .map(|m| m["user"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let last = app.graphql(Some(&admin), query, json!({ "last": 2 })).await;
+    assert_eq!(names(&last), ["Member 3", "Member 4"]);
+    let members = &last["data"]["organizations"]["nodes"][0]["members"];
+    assert_eq!(members["pageInfo"]["hasPreviousPage"], true);
+    let cursor = members["pageInfo"]["startCursor"].clone();
+    let before = app
+        .graphql(Some(&admin), query, json!({ "last": 10, "before": cursor }))
+        .await;
+    assert_eq!(names(&before), ["Member 0", "Member 1", "Member 2"]);
+    assert_eq!(
+        before["data"]["organizations"]["nodes"][0]["members"]["pageInfo"]["hasPreviousPage"],
+        false
+    );
+}
