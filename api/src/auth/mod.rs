@@ -135,15 +135,6 @@ impl Actor {
             )
     }
 
-    /// Whether the viewer manages at least one cohort.
-    pub fn manages_any_cohort(&self) -> bool {
-        self.is_admin
-            || self
-                .staff
-                .values()
-                .any(|role| matches!(role, StaffRole::Lead | StaffRole::Coach))
-    }
-
     /// Cohorts the viewer may see: those they staff and those their organizations are in.
     pub fn visible_cohorts(&self) -> impl Iterator<Item = Uuid> + '_ {
         self.staff

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{NodeKind, decode_as};
 use crate::graphql::loaders::require;
-use crate::graphql::pagination::{Page, TotalCount, fetch_page};
+use crate::graphql::pagination::{Page, fetch_page};
 
 /// Root queries about cohorts.
 #[derive(Default)]
@@ -36,11 +36,8 @@ impl CohortQuery {
         let page = Page::new(first, after, last, before)?;
         let select = cohort::Entity::find().filter(cohort_scope(ctx.viewer()?));
         let db = ctx.db()?;
-        let slice = fetch_page(db, select.clone(), cohort::Column::Id, &page).await?;
-        Ok(CohortConnection::new(
-            slice,
-            TotalCount::of_query(db.clone(), select),
-        ))
+        let (slice, total) = fetch_page(db, select, cohort::Column::Id, &page).await?;
+        Ok(CohortConnection::new(slice, total))
     }
 
     /// One cohort, by global ID or by slug (give exactly one). `null` with a `NOT_FOUND` error

@@ -11,8 +11,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -84,16 +84,6 @@ impl Page {
         })
     }
 
-    /// The first page of `limit` rows.
-    pub fn first(limit: u64) -> Self {
-        Self {
-            limit,
-            backward: false,
-            after: None,
-            before: None,
-        }
-    }
-
     /// Restricts `select` to the cursor bounds, orders it for this direction and fetches one
     /// row more than the page holds.
     pub fn apply<E: EntityTrait>(&self, select: Select<E>, key: E::Column) -> Select<E> {
@@ -162,15 +152,19 @@ impl<M> Default for Slice<M> {
     }
 }
 
-/// Fetches one page of `select`, keyed by `key`.
+/// Fetches one page of `select`, keyed by `key`, with the count of the whole of `select` (run
+/// only if a client selects `totalCount`).
 pub async fn fetch_page<E: EntityTrait>(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     select: Select<E>,
     key: E::Column,
     page: &Page,
-) -> Result<Slice<E::Model>, ApiError> {
-    let rows = page.apply(select, key).all(db).await?;
-    Ok(page.slice(rows))
+) -> Result<(Slice<E::Model>, TotalCount), ApiError>
+where
+    E::Model: Sync,
+{
+    let rows = page.apply(select.clone(), key).all(db).await?;
+    Ok((page.slice(rows), TotalCount::of_query(db.clone(), select)))
 }
 
 /// The opaque cursor of the row with primary key `id`.
@@ -350,6 +344,15 @@ pub(crate) use connection;
 mod tests {
     use super::*;
 
+    fn first(limit: u64) -> Page {
+        Page {
+            limit,
+            backward: false,
+            after: None,
+            before: None,
+        }
+    }
+
     #[test]
     fn page_arguments_are_bounded() {
         assert!(Page::new(Some(0), None, None, None).is_err());
@@ -365,14 +368,14 @@ mod tests {
 
     #[test]
     fn slices_report_neighbours() {
-        let forward = Page::first(2);
+        let forward = first(2);
         let slice = forward.slice(vec![1, 2, 3]);
         assert_eq!(slice.rows, [1, 2]);
         assert!(slice.has_next_page && !slice.has_previous_page);
 
         let backward = Page {
             backward: true,
-            ..Page::first(2)
+            ..first(2)
         };
         let slice = backward.slice(vec![9, 8]);
         assert_eq!(slice.rows, [8, 9]);

@@ -5,7 +5,7 @@ use entity::invitation;
 use sea_orm::{EntityTrait, QueryFilter};
 
 use crate::graphql::ContextExt as _;
-use crate::graphql::pagination::{Page, TotalCount, fetch_page};
+use crate::graphql::pagination::{Page, fetch_page};
 use crate::invitation::policy::invitation_scope;
 use crate::invitation::types::InvitationConnection;
 
@@ -34,10 +34,7 @@ impl InvitationQuery {
         let page = Page::new(first, after, last, before)?;
         let select = invitation::Entity::find().filter(invitation_scope(ctx.viewer()?));
         let db = ctx.db()?;
-        let slice = fetch_page(db, select.clone(), invitation::Column::Id, &page).await?;
-        Ok(InvitationConnection::new(
-            slice,
-            TotalCount::of_query(db.clone(), select),
-        ))
+        let (slice, total) = fetch_page(db, select, invitation::Column::Id, &page).await?;
+        Ok(InvitationConnection::new(slice, total))
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{NodeKind, decode_as};
 use crate::graphql::loaders::require;
-use crate::graphql::pagination::{Page, TotalCount, fetch_page};
+use crate::graphql::pagination::{Page, fetch_page};
 use crate::organization::policy::organization_scope;
 use crate::organization::types::{Organization, OrganizationConnection};
 
@@ -75,11 +75,8 @@ impl OrganizationQuery {
             );
         }
         let db = ctx.db()?;
-        let slice = fetch_page(db, select.clone(), organization::Column::Id, &page).await?;
-        Ok(OrganizationConnection::new(
-            slice,
-            TotalCount::of_query(db.clone(), select),
-        ))
+        let (slice, total) = fetch_page(db, select, organization::Column::Id, &page).await?;
+        Ok(OrganizationConnection::new(slice, total))
     }
 
     /// One organization. `null` with a `NOT_FOUND` error if it does not exist or the viewer

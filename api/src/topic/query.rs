@@ -5,7 +5,7 @@ use entity::topic;
 use sea_orm::{EntityTrait, QueryFilter};
 
 use crate::graphql::ContextExt as _;
-use crate::graphql::pagination::{Page, TotalCount, fetch_page};
+use crate::graphql::pagination::{Page, fetch_page};
 use crate::topic::policy::topic_scope;
 use crate::topic::types::TopicConnection;
 
@@ -33,10 +33,7 @@ impl TopicQuery {
         let page = Page::new(first, after, last, before)?;
         let select = topic::Entity::find().filter(topic_scope(ctx.viewer()?));
         let db = ctx.db()?;
-        let slice = fetch_page(db, select.clone(), topic::Column::Id, &page).await?;
-        Ok(TopicConnection::new(
-            slice,
-            TotalCount::of_query(db.clone(), select),
-        ))
+        let (slice, total) = fetch_page(db, select, topic::Column::Id, &page).await?;
+        Ok(TopicConnection::new(slice, total))
     }
 }

@@ -197,6 +197,5 @@ where
     }
     let db = ctx.db()?;
     let select = E::find().filter(scope(viewer));
-    let slice = fetch_page(db, select.clone(), key, page).await?;
-    Ok((slice, TotalCount::of_query(db.clone(), select)))
+    fetch_page(db, select, key, page).await
 }
