@@ -2,7 +2,6 @@
 
 use std::net::TcpListener;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{Duration, Utc};
@@ -98,13 +97,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "identity provider configured"
         );
     }
-    let state = AppState {
-        schema: graphql::build_schema(db.clone()),
-        db,
-        max_body_bytes: args.max_body_bytes,
-        graphiql: args.graphiql,
-        auth: Arc::new(auth),
-    };
+    let state = AppState::new(db, auth, args.max_body_bytes, args.graphiql);
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

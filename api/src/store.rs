@@ -8,12 +8,12 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// The row of `E` with primary key `id` if it lies inside `scope`, else `NOT_FOUND` naming
+/// The row of `E` whose `key` is `id` if it lies inside `scope`, else `NOT_FOUND` naming
 /// `what`: an object the viewer may not see is indistinguishable from one that does not exist.
 pub async fn find_in_scope<E: EntityTrait>(
     db: &impl ConnectionTrait,
     key: E::Column,
-    id: Uuid,
+    id: impl Into<sea_orm::Value>,
     scope: Condition,
     what: &'static str,
 ) -> Result<E::Model, ApiError> {

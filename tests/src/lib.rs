@@ -157,13 +157,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
         let auth = Auth::new(options.auth, &address).expect("valid auth settings");
-        let state = AppState {
-            schema: peerlearn::graphql::build_schema(db.clone()),
-            db: db.clone(),
-            max_body_bytes: options.max_body_bytes,
-            graphiql: true,
-            auth: std::sync::Arc::new(auth),
-        };
+        let state = AppState::new(db.clone(), auth, options.max_body_bytes, true);
         let server = serve(listener, state, 1).expect("start the server");
         let handle = server.handle();
         tokio::spawn(server);

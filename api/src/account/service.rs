@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{access_token, identity, user};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, ModelTrait, Set, TransactionSession as _, TransactionTrait,
+    ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    QueryFilter, Set, TransactionSession as _, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -14,6 +15,7 @@ use crate::auth::Viewer;
 use crate::auth::session::{revoke, revoke_all};
 use crate::auth::token::{IssuedToken, create_personal_token};
 use crate::error::{ApiError, FieldErrorCode};
+use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::store::find_in_scope;
 use crate::validate::Validator;
 
@@ -136,4 +138,25 @@ pub async fn set_user_active(
     revoke_all(&txn, id).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// A page of `user`'s own records of `E` inside `scope`, or an empty page when `user` is not
+/// the viewer: at most one user per request is the viewer, so this costs at most one query per
+/// field.
+pub async fn own_page<E: EntityTrait>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    user: Uuid,
+    scope: fn(&Viewer) -> Condition,
+    order: Order<E>,
+    page: &Page,
+) -> Result<(Slice<E::Model>, TotalCount), ApiError>
+where
+    E::Model: Sync,
+{
+    if viewer.require()?.user_id != user {
+        page.check(&order)?;
+        return Ok((Slice::default(), TotalCount::zero()));
+    }
+    fetch_page(db, E::find().filter(scope(viewer)), &order, page).await
 }

@@ -4,26 +4,23 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::access_token::{self, TokenKind};
 use entity::identity;
 
+use crate::account::loaders::{AccessTokenById, IdentityById, SessionById};
 use crate::graphql::ContextExt as _;
-use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::connection;
 use crate::graphql::scalars::DateTime;
 
-/// An external login (an account at an identity provider) that signs in as this user.
-pub struct Identity(pub identity::Model);
-
-impl From<identity::Model> for Identity {
-    fn from(model: identity::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// An external login (an account at an identity provider) that signs in as this user.
+    Identity: identity, IdentityById
+);
 
 /// An external login (an account at an identity provider) that signs in as this user.
 #[Object]
 impl Identity {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Identity, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// The provider's issuer identifier, for example `https://accounts.google.com`.
@@ -61,21 +58,17 @@ pub enum SessionKind {
     Mobile,
 }
 
-/// A signed-in browser or mobile app.
-pub struct Session(pub access_token::Model);
-
-impl From<access_token::Model> for Session {
-    fn from(model: access_token::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// A signed-in browser or mobile app.
+    Session: access_token, SessionById
+);
 
 /// A signed-in browser or mobile app.
 #[Object]
 impl Session {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Session, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// Browser or mobile app.
@@ -115,15 +108,11 @@ impl Session {
     }
 }
 
-/// A personal access token for scripts and integrations. The secret is shown only once, when
-/// the token is created.
-pub struct AccessToken(pub access_token::Model);
-
-impl From<access_token::Model> for AccessToken {
-    fn from(model: access_token::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// A personal access token for scripts and integrations. The secret is shown only once, when
+    /// the token is created.
+    AccessToken: access_token, AccessTokenById
+);
 
 /// A personal access token for scripts and integrations. The secret is shown only once, when
 /// the token is created.
@@ -131,7 +120,7 @@ impl From<access_token::Model> for AccessToken {
 impl AccessToken {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::AccessToken, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// The label given at creation.

@@ -46,11 +46,14 @@ impl Viewer {
     }
 }
 
-/// A signed-in user with the relationships that authorization decisions need.
+/// A signed-in user with the relationships that authorization decisions need. The rules that
+/// read them live in each domain's `policy.rs`.
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// The user's id.
     pub user_id: Uuid,
+    /// The user as authenticated.
+    pub user: user::Model,
     /// The token or session this request was authenticated with.
     pub token_id: Option<Uuid>,
     /// The mobile sign-in (token family) of that token, if any.
@@ -67,7 +70,7 @@ pub struct Actor {
 
 impl Actor {
     /// Loads the relationships of `user`.
-    pub async fn load(db: &impl ConnectionTrait, user: &user::Model) -> Result<Self, ApiError> {
+    pub async fn load(db: &impl ConnectionTrait, user: user::Model) -> Result<Self, ApiError> {
         let memberships: HashMap<Uuid, MembershipRole> = Membership::find()
             .select_only()
             .columns([membership::Column::OrganizationId, membership::Column::Role])
@@ -102,9 +105,10 @@ impl Actor {
         };
         Ok(Self {
             user_id: user.id,
+            is_admin: user.role == UserRole::Admin,
+            user,
             token_id: None,
             family_id: None,
-            is_admin: user.role == UserRole::Admin,
             memberships,
             staff,
             peer_cohorts,
@@ -116,40 +120,9 @@ impl Actor {
         self.memberships.get(&organization).copied()
     }
 
-    /// Whether the viewer is a lead of `organization`.
-    pub fn is_org_lead(&self, organization: Uuid) -> bool {
-        self.member_role(organization) == Some(MembershipRole::Lead)
-    }
-
     /// The viewer's staff role in `cohort`, if any.
     pub fn staff_role(&self, cohort: Uuid) -> Option<StaffRole> {
         self.staff.get(&cohort).copied()
-    }
-
-    /// Whether the viewer runs `cohort` (admin, or its lead or coach).
-    pub fn manages_cohort(&self, cohort: Uuid) -> bool {
-        self.is_admin
-            || matches!(
-                self.staff_role(cohort),
-                Some(StaffRole::Lead | StaffRole::Coach)
-            )
-    }
-
-    /// Cohorts the viewer may see: those they staff and those their organizations are in.
-    pub fn visible_cohorts(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.staff
-            .keys()
-            .chain(
-                self.peer_cohorts
-                    .iter()
-                    .filter(|c| !self.staff.contains_key(c)),
-            )
-            .copied()
-    }
-
-    /// Whether the viewer may see `cohort`.
-    pub fn can_see_cohort(&self, cohort: Uuid) -> bool {
-        self.is_admin || self.staff.contains_key(&cohort) || self.peer_cohorts.contains(&cohort)
     }
 }
 
@@ -217,7 +190,7 @@ pub async fn authenticate(
             .exec(db)
             .await?;
     }
-    let mut actor = Actor::load(db, &user).await?;
+    let mut actor = Actor::load(db, user).await?;
     actor.token_id = Some(token.id);
     actor.family_id = token.family_id;
     Ok(Viewer::User(Arc::new(actor)))
@@ -237,15 +210,26 @@ pub fn nothing() -> sea_orm::Condition {
     sea_orm::Condition::all().add(Expr::val(1).eq(0))
 }
 
-/// A visibility scope as an SQL condition: nothing for anonymous viewers, everything for
-/// admins, and `rule(actor)` for everyone else.
+/// A visibility scope of private records as an SQL condition: nothing for anonymous viewers,
+/// everything for admins, and `rule(actor)` for everyone else.
 pub fn scope(
     viewer: &Viewer,
     rule: impl FnOnce(&Actor) -> sea_orm::Condition,
 ) -> sea_orm::Condition {
+    public_scope(viewer, nothing(), rule)
+}
+
+/// A visibility scope of records some of which are public: `public` for anonymous viewers,
+/// everything for admins, and `public` or `rule(actor)` for everyone else. `public` says what
+/// the domain marks public; anonymous viewers see exactly that.
+pub fn public_scope(
+    viewer: &Viewer,
+    public: sea_orm::Condition,
+    rule: impl FnOnce(&Actor) -> sea_orm::Condition,
+) -> sea_orm::Condition {
     match viewer {
-        Viewer::Anonymous => nothing(),
+        Viewer::Anonymous => public,
         Viewer::User(actor) if actor.is_admin => sea_orm::Condition::all(),
-        Viewer::User(actor) => rule(actor),
+        Viewer::User(actor) => sea_orm::Condition::any().add(public).add(rule(actor)),
     }
 }

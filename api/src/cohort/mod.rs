@@ -1,5 +1,6 @@
 //! Cohorts, the organizations enrolled in them, and the T/TA staff who run them.
 
+pub mod loaders;
 pub mod mutation;
 pub mod policy;
 pub mod query;

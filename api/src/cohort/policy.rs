@@ -15,24 +15,52 @@ use uuid::Uuid;
 use crate::auth::{Actor, Viewer, scope};
 use crate::error::ApiError;
 
+/// Cohorts the actor may see: those they staff and those their organizations are in.
+pub fn visible_cohorts(actor: &Actor) -> impl Iterator<Item = Uuid> + '_ {
+    actor
+        .staff
+        .keys()
+        .chain(
+            actor
+                .peer_cohorts
+                .iter()
+                .filter(|c| !actor.staff.contains_key(c)),
+        )
+        .copied()
+}
+
+/// Whether the actor may see `cohort`.
+pub fn can_see_cohort(actor: &Actor, cohort: Uuid) -> bool {
+    actor.is_admin || actor.staff.contains_key(&cohort) || actor.peer_cohorts.contains(&cohort)
+}
+
+/// Whether the actor runs `cohort`: admins, and its leads and coaches.
+pub fn manages_cohort(actor: &Actor, cohort: Uuid) -> bool {
+    actor.is_admin
+        || matches!(
+            actor.staff_role(cohort),
+            Some(StaffRole::Lead | StaffRole::Coach)
+        )
+}
+
 /// Cohorts the viewer may see.
 pub fn cohort_scope(viewer: &Viewer) -> Condition {
     scope(viewer, |actor| {
-        Condition::all().add(cohort::Column::Id.is_in(actor.visible_cohorts()))
+        Condition::all().add(cohort::Column::Id.is_in(visible_cohorts(actor)))
     })
 }
 
 /// Enrollments the viewer may see: those of cohorts they see.
 pub fn enrollment_scope(viewer: &Viewer) -> Condition {
     scope(viewer, |actor| {
-        Condition::all().add(enrollment::Column::CohortId.is_in(actor.visible_cohorts()))
+        Condition::all().add(enrollment::Column::CohortId.is_in(visible_cohorts(actor)))
     })
 }
 
 /// Staff assignments the viewer may see: those of cohorts they see.
 pub fn staff_scope(viewer: &Viewer) -> Condition {
     scope(viewer, |actor| {
-        Condition::all().add(cohort_staff::Column::CohortId.is_in(actor.visible_cohorts()))
+        Condition::all().add(cohort_staff::Column::CohortId.is_in(visible_cohorts(actor)))
     })
 }
 
@@ -47,7 +75,7 @@ pub fn check_create_cohort(actor: &Actor) -> Result<(), ApiError> {
 
 /// Checks that the actor manages `cohort` (update, enroll, withdraw).
 pub fn check_manage_cohort(actor: &Actor, cohort: Uuid) -> Result<(), ApiError> {
-    if actor.manages_cohort(cohort) {
+    if manages_cohort(actor, cohort) {
         Ok(())
     } else {
         Err(ApiError::Forbidden)

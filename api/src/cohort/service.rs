@@ -5,13 +5,15 @@ use entity::cohort;
 use entity::cohort_staff::{self, StaffRole};
 use entity::enrollment::{self, EnrollmentStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::cohort::policy::{self, cohort_scope, staff_scope};
 use crate::error::{ApiError, FieldErrorCode};
+use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::store::{find_in_scope, update_versioned};
 use crate::validate::Validator;
 
@@ -62,6 +64,38 @@ pub async fn visible_cohort(
 ) -> Result<cohort::Model, ApiError> {
     find_in_scope::<cohort::Entity>(db, cohort::Column::Id, id, cohort_scope(viewer), "cohort")
         .await
+}
+
+/// A page of the cohorts the viewer may see.
+pub async fn list_cohorts(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    order: &Order<cohort::Entity>,
+    page: &Page,
+) -> Result<(Slice<cohort::Model>, TotalCount), ApiError> {
+    fetch_page(
+        db,
+        cohort::Entity::find().filter(cohort_scope(viewer)),
+        order,
+        page,
+    )
+    .await
+}
+
+/// The cohort with `slug` if the viewer may see it, else `NOT_FOUND`.
+pub async fn visible_cohort_by_slug(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<cohort::Model, ApiError> {
+    find_in_scope::<cohort::Entity>(
+        db,
+        cohort::Column::Slug,
+        slug.trim(),
+        cohort_scope(viewer),
+        "cohort",
+    )
+    .await
 }
 
 /// Creates a cohort.

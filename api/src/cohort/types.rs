@@ -6,9 +6,10 @@ use entity::cohort;
 use entity::cohort_staff::{self, StaffRole as DbStaffRole};
 use entity::enrollment::{self, EnrollmentStatus as DbEnrollmentStatus};
 
+use crate::cohort::loaders::{CohortById, CohortStaffById, EnrollmentById};
+use crate::cohort::loaders::{EnrollmentsOfCohort, StaffOfCohort};
 use crate::cohort::policy;
-use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::require;
+use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
 use crate::organization::types::Organization;
@@ -36,21 +37,17 @@ mirror_enum! {
     }
 }
 
-/// A group of grantee organizations going through a program together.
-pub struct Cohort(pub cohort::Model);
-
-impl From<cohort::Model> for Cohort {
-    fn from(model: cohort::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// A group of grantee organizations going through a program together.
+    Cohort: cohort, CohortById
+);
 
 /// A group of grantee organizations going through a program together.
 #[Object]
 impl Cohort {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Cohort, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// A short unique name for URLs, for example `bhi-2026`.
@@ -95,7 +92,7 @@ impl Cohort {
 
     /// Whether the viewer may update the cohort and enroll or withdraw organizations.
     async fn viewer_can_manage(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(ctx.actor()?.manages_cohort(self.0.id))
+        Ok(policy::manages_cohort(ctx.actor()?, self.0.id))
     }
 
     /// Whether the viewer may assign and remove the cohort's staff.
@@ -123,8 +120,7 @@ impl Cohort {
     ) -> Result<EnrollmentConnection> {
         let page = Page::new(first, after, last, before)?;
         let (slice, total) = ctx
-            .loaders()?
-            .enrollments_of_cohort
+            .loader::<EnrollmentsOfCohort>()?
             .with_status(status.map(Into::into))
             .page(self.0.id, page)
             .await?;
@@ -147,45 +143,32 @@ impl Cohort {
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortStaffConnection> {
         let page = Page::new(first, after, last, before)?;
-        let (slice, total) = ctx.loaders()?.staff_of_cohort.page(self.0.id, page).await?;
+        let (slice, total) = ctx.loader::<StaffOfCohort>()?.page(self.0.id, page).await?;
         Ok(CohortStaffConnection::new(slice, total))
     }
 }
 
-/// An organization's place in a cohort.
-pub struct Enrollment(pub enrollment::Model);
-
-impl From<enrollment::Model> for Enrollment {
-    fn from(model: enrollment::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// An organization's place in a cohort.
+    Enrollment: enrollment, EnrollmentById
+);
 
 /// An organization's place in a cohort.
 #[Object]
 impl Enrollment {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Enrollment, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// The cohort.
     async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(require(&ctx.loaders()?.cohort, self.0.cohort_id, "cohort")
-            .await?
-            .into())
+        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
     }
 
     /// The enrolled organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let loaders = ctx.loaders()?;
-        Ok(require(
-            &loaders.organization,
-            self.0.organization_id,
-            "organization",
-        )
-        .await?
-        .into())
+        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
     }
 
     /// Whether the organization still takes part.
@@ -209,35 +192,27 @@ impl Enrollment {
     }
 }
 
-/// A T/TA provider's role in a cohort.
-pub struct CohortStaff(pub cohort_staff::Model);
-
-impl From<cohort_staff::Model> for CohortStaff {
-    fn from(model: cohort_staff::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// A T/TA provider's role in a cohort.
+    CohortStaff: cohort_staff, CohortStaffById
+);
 
 /// A T/TA provider's role in a cohort.
 #[Object]
 impl CohortStaff {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::CohortStaff, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// The cohort.
     async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(require(&ctx.loaders()?.cohort, self.0.cohort_id, "cohort")
-            .await?
-            .into())
+        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
     }
 
     /// The staff member.
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(require(&ctx.loaders()?.user, self.0.user_id, "user")
-            .await?
-            .into())
+        Ok(ctx.loaders()?.require(self.0.user_id).await?)
     }
 
     /// What they do in the cohort.

@@ -6,66 +6,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-
-/// Every type that implements `Node`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeKind {
-    User,
-    Organization,
-    Membership,
-    Cohort,
-    Enrollment,
-    CohortStaff,
-    Topic,
-    Invitation,
-    Identity,
-    Session,
-    AccessToken,
-}
-
-impl NodeKind {
-    const ALL: [Self; 11] = [
-        Self::User,
-        Self::Organization,
-        Self::Membership,
-        Self::Cohort,
-        Self::Enrollment,
-        Self::CohortStaff,
-        Self::Topic,
-        Self::Invitation,
-        Self::Identity,
-        Self::Session,
-        Self::AccessToken,
-    ];
-
-    /// The GraphQL type name, used inside the ID.
-    pub fn type_name(self) -> &'static str {
-        match self {
-            Self::User => "User",
-            Self::Organization => "Organization",
-            Self::Membership => "Membership",
-            Self::Cohort => "Cohort",
-            Self::Enrollment => "Enrollment",
-            Self::CohortStaff => "CohortStaff",
-            Self::Topic => "Topic",
-            Self::Invitation => "Invitation",
-            Self::Identity => "Identity",
-            Self::Session => "Session",
-            Self::AccessToken => "AccessToken",
-        }
-    }
-
-    fn from_type_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.type_name() == name)
-    }
-}
+pub use crate::graphql::node::NodeKind;
 
 /// The global ID of the `kind` object with primary key `id`.
 pub fn encode(kind: NodeKind, id: Uuid) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.type_name(), id.simple())))
 }
 
-/// Decodes any global ID. A malformed ID is `BAD_USER_INPUT`.
+/// Decodes any global ID. A malformed ID is `BAD_USER_INPUT`; so is any spelling of an ID
+/// other than the one [`encode`] produces, so that each object has exactly one ID.
 pub fn decode(id: &ID) -> Result<(NodeKind, Uuid), ApiError> {
     let malformed = || ApiError::BadUserInput(format!("`{}` is not a valid ID", id.as_str()));
     let bytes = URL_SAFE_NO_PAD
@@ -75,6 +24,9 @@ pub fn decode(id: &ID) -> Result<(NodeKind, Uuid), ApiError> {
     let (kind, uuid) = text.split_once(':').ok_or_else(malformed)?;
     let kind = NodeKind::from_type_name(kind).ok_or_else(malformed)?;
     let uuid = Uuid::try_parse(uuid).map_err(|_| malformed())?;
+    if encode(kind, uuid) != *id {
+        return Err(malformed());
+    }
     Ok((kind, uuid))
 }
 
@@ -95,15 +47,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_round_trip_and_check_their_type() {
+    fn every_kind_round_trips_and_refuses_the_others() {
         let uuid = Uuid::now_v7();
-        let id = encode(NodeKind::Cohort, uuid);
-        assert_eq!(decode(&id).ok(), Some((NodeKind::Cohort, uuid)));
-        assert_eq!(decode_as(&id, NodeKind::Cohort).ok(), Some(uuid));
-        assert!(matches!(
-            decode_as(&id, NodeKind::Organization),
-            Err(ApiError::BadUserInput(_))
-        ));
+        for kind in NodeKind::ALL.iter().copied() {
+            let id = encode(kind, uuid);
+            assert_eq!(decode(&id).ok(), Some((kind, uuid)));
+            assert_eq!(decode_as(&id, kind).ok(), Some(uuid));
+            for other in NodeKind::ALL.iter().copied().filter(|k| *k != kind) {
+                assert!(
+                    matches!(decode_as(&id, other), Err(ApiError::BadUserInput(_))),
+                    "{kind:?} accepted as {other:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -113,6 +69,27 @@ mod tests {
                 matches!(decode(&ID(raw.to_owned())), Err(ApiError::BadUserInput(_))),
                 "{raw} should be rejected"
             );
+        }
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_of_an_id_is_accepted() {
+        let uuid = Uuid::now_v7();
+        let spellings = [
+            uuid.hyphenated().to_string(),
+            uuid.simple().to_string().to_uppercase(),
+            uuid.braced().to_string(),
+            uuid.urn().to_string(),
+        ];
+        for spelling in spellings {
+            let id = ID(URL_SAFE_NO_PAD.encode(format!("Cohort:{spelling}")));
+            assert!(decode(&id).is_err(), "{spelling} accepted");
+        }
+        // Padded base64 of the canonical text is another spelling too.
+        let padded =
+            base64::engine::general_purpose::URL_SAFE.encode(format!("Cohort:{}", uuid.simple()));
+        if padded.ends_with('=') {
+            assert!(decode(&ID(padded)).is_err());
         }
     }
 }

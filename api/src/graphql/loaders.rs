@@ -1,20 +1,20 @@
 //! Per-request DataLoaders: every relation and count is batched, so the number of SQL
 //! statements of a request does not grow with page size.
 //!
+//! Each domain declares its loaders in its own `loaders.rs` as [`LoaderKind`]s; a request builds
+//! a loader (and the visibility scope it applies) the first time a resolver asks for it, so a
+//! request that touches one domain pays for that domain's loaders only.
+//!
 //! Each loader applies the viewer's visibility scope in SQL. Visibility is closed under the
 //! relations the schema exposes (whoever sees a membership sees its organization and user), so
 //! the scope is defence in depth for traversals and the access check for lookups by ID.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::enrollment::EnrollmentStatus;
-use entity::{
-    access_token, cohort, cohort_staff, enrollment, identity, invitation, membership, organization,
-    topic, user,
-};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, ValueType, WindowStatement,
 };
@@ -24,18 +24,72 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::account::policy as account;
 use crate::auth::Viewer;
-use crate::graphql::pagination::{Page, Slice, TotalCount};
-use crate::{cohort as cohort_domain, organization as organization_domain, user as user_domain};
+use crate::error::ApiError;
+use crate::graphql::pagination::{Order, Page, Slice, TotalCount};
 
 type LoadResult<V> = Result<HashMap<Uuid, V>, Arc<DbErr>>;
+
+/// A loader that a domain declares once and that each request builds on first use, scoped to
+/// the request's viewer.
+pub trait LoaderKind: 'static {
+    /// The loader this kind builds.
+    type Loader: Send + Sync + 'static;
+
+    /// Builds the loader for one request by `viewer`.
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader;
+}
+
+/// The loaders of one request, built on first use.
+pub struct Loaders {
+    db: DatabaseConnection,
+    viewer: Viewer,
+    built: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Loaders {
+    /// No loader is built until a resolver asks for it.
+    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+        Self {
+            db,
+            viewer,
+            built: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The request's loader of kind `K`, built now if this is its first use.
+    pub fn get<K: LoaderKind>(&self) -> Arc<K::Loader> {
+        // The lock is never held across an await, and a panic while holding it leaves the map
+        // consistent (an insert either happened or not), so poisoning is ignored.
+        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(loader) = built
+            .get(&TypeId::of::<K>())
+            .and_then(|any| Arc::clone(any).downcast::<K::Loader>().ok())
+        {
+            return loader;
+        }
+        let loader = Arc::new(K::build(&self.db, &self.viewer));
+        built.insert(
+            TypeId::of::<K>(),
+            Arc::clone(&loader) as Arc<dyn Any + Send + Sync>,
+        );
+        loader
+    }
+
+    /// How many loaders this request has built so far.
+    pub fn built(&self) -> usize {
+        self.built
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
 
 fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column) -> Option<Uuid> {
     <Uuid as ValueType>::try_from(model.get(column)).ok()
 }
 
-/// Loads rows of `E` by primary key.
+/// Loads rows of `E` by primary key, inside a visibility scope.
 pub struct ByIdLoader<E: EntityTrait> {
     db: DatabaseConnection,
     id: E::Column,
@@ -69,7 +123,7 @@ where
 pub struct ChildPageLoader<E: EntityTrait> {
     db: DatabaseConnection,
     parent: E::Column,
-    id: E::Column,
+    order: Order<E>,
     scope: Condition,
 }
 
@@ -79,13 +133,16 @@ where
     E::Model: Sync,
     E::Column: Sync,
 {
-    async fn load_page(&self, parents: Vec<Uuid>, page: Page) -> Result<Vec<E::Model>, DbErr> {
+    async fn load_page(&self, parents: Vec<Uuid>, page: &Page) -> Result<Vec<E::Model>, DbErr> {
         let row_number = Alias::new("row_number");
-        let window = WindowStatement::partition_by((E::default(), self.parent))
-            .order_by((E::default(), self.id), page.order())
-            .to_owned();
+        let direction = self.order.direction(page);
+        let mut window = WindowStatement::partition_by((E::default(), self.parent));
+        if let Some(column) = self.order.column {
+            window.order_by((E::default(), column), direction.clone());
+        }
+        window.order_by((E::default(), self.order.key), direction);
         let mut inner = page
-            .bound(E::find(), self.id)
+            .bound(E::find(), &self.order)
             .filter(self.parent.is_in(parents))
             .filter(self.scope.clone())
             .into_query();
@@ -98,7 +155,8 @@ where
         let outer = Query::select()
             .column(Asterisk)
             .from_subquery(inner, paged.clone())
-            .and_where(Expr::col((paged, row_number)).lte(page.limit + 1))
+            .and_where(Expr::col((paged.clone(), row_number.clone())).lte(page.limit + 1))
+            .order_by((paged, row_number), sea_orm::Order::Asc)
             .to_owned();
         let statement = self.db.get_database_backend().build(&outer);
         E::find().from_raw_sql(statement).all(&self.db).await
@@ -118,12 +176,14 @@ where
         &self,
         keys: &[(Uuid, Page)],
     ) -> Result<HashMap<(Uuid, Page), Slice<E::Model>>, Arc<DbErr>> {
-        let mut by_page: HashMap<Page, Vec<Uuid>> = HashMap::new();
+        let mut by_page: HashMap<&Page, Vec<Uuid>> = HashMap::new();
         for (parent, page) in keys {
-            by_page.entry(*page).or_default().push(*parent);
+            by_page.entry(page).or_default().push(*parent);
         }
         let mut result = HashMap::with_capacity(keys.len());
         for (page, parents) in by_page {
+            // Rows come in fetch order per parent (numbered by the window), so each parent's
+            // list keeps it.
             let mut children: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
             for row in self.load_page(parents.clone(), page).await? {
                 if let Some(parent) = uuid_of(&row, self.parent) {
@@ -131,12 +191,8 @@ where
                 }
             }
             for parent in parents {
-                let mut rows = children.remove(&parent).unwrap_or_default();
-                rows.sort_by_key(|row| uuid_of(row, self.id));
-                if page.backward {
-                    rows.reverse();
-                }
-                result.insert((parent, page), page.slice(rows));
+                let rows = children.remove(&parent).unwrap_or_default();
+                result.insert((parent, page.clone()), page.slice(rows, &self.order));
             }
         }
         Ok(result)
@@ -182,6 +238,7 @@ where
 pub struct Relation<E: EntityTrait> {
     pages: DataLoader<ChildPageLoader<E>>,
     counts: Arc<DataLoader<ChildCountLoader<E>>>,
+    order: Order<E>,
 }
 
 impl<E> Relation<E>
@@ -190,12 +247,18 @@ where
     E::Model: Sync,
     E::Column: Sync,
 {
-    fn new(db: &DatabaseConnection, parent: E::Column, id: E::Column, scope: Condition) -> Self {
+    /// The children of a parent through `parent`, in `order`, inside `scope`.
+    pub fn new(
+        db: &DatabaseConnection,
+        parent: E::Column,
+        order: Order<E>,
+        scope: Condition,
+    ) -> Self {
         Self {
             pages: loader(ChildPageLoader {
                 db: db.clone(),
                 parent,
-                id,
+                order,
                 scope: scope.clone(),
             }),
             counts: Arc::new(loader(ChildCountLoader {
@@ -203,6 +266,7 @@ where
                 parent,
                 scope,
             })),
+            order,
         }
     }
 
@@ -211,7 +275,8 @@ where
         &self,
         parent: Uuid,
         page: Page,
-    ) -> Result<(Slice<E::Model>, TotalCount), crate::error::ApiError> {
+    ) -> Result<(Slice<E::Model>, TotalCount), ApiError> {
+        page.check(&self.order)?;
         let slice = self
             .pages
             .load_one((parent, page))
@@ -247,7 +312,12 @@ fn loader<L>(inner: L) -> DataLoader<L> {
     .delay(Duration::ZERO)
 }
 
-fn by_id<E>(db: &DatabaseConnection, id: E::Column, scope: Condition) -> DataLoader<ByIdLoader<E>>
+/// A loader of rows of `E` by primary key `id`, inside `scope`.
+pub fn by_id<E>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    scope: Condition,
+) -> DataLoader<ByIdLoader<E>>
 where
     E: EntityTrait + Sync,
     E::Model: Sync,
@@ -260,159 +330,60 @@ where
     })
 }
 
-/// Enrollments of a parent, all of them or those of one status.
-pub struct EnrollmentRelation {
-    any: Relation<enrollment::Entity>,
-    active: Relation<enrollment::Entity>,
-    withdrawn: Relation<enrollment::Entity>,
-}
-
-impl EnrollmentRelation {
-    fn new(db: &DatabaseConnection, parent: enrollment::Column, scope: &Condition) -> Self {
-        let of_status = |status: EnrollmentStatus| {
-            Relation::new(
-                db,
-                parent,
-                enrollment::Column::Id,
-                Condition::all()
-                    .add(scope.clone())
-                    .add(enrollment::Column::Status.eq(status)),
-            )
-        };
-        Self {
-            any: Relation::new(db, parent, enrollment::Column::Id, scope.clone()),
-            active: of_status(EnrollmentStatus::Active),
-            withdrawn: of_status(EnrollmentStatus::Withdrawn),
-        }
-    }
-
-    /// The relation for enrollments with `status`, or all of them.
-    pub fn with_status(&self, status: Option<EnrollmentStatus>) -> &Relation<enrollment::Entity> {
-        match status {
-            None => &self.any,
-            Some(EnrollmentStatus::Active) => &self.active,
-            Some(EnrollmentStatus::Withdrawn) => &self.withdrawn,
-        }
-    }
-}
-
-/// Every loader of one request, scoped to its viewer.
-pub struct Loaders {
-    /// Users by id.
-    pub user: DataLoader<ByIdLoader<user::Entity>>,
-    /// Organizations by id.
-    pub organization: DataLoader<ByIdLoader<organization::Entity>>,
-    /// Memberships by id.
-    pub membership: DataLoader<ByIdLoader<membership::Entity>>,
-    /// Cohorts by id.
-    pub cohort: DataLoader<ByIdLoader<cohort::Entity>>,
-    /// Enrollments by id.
-    pub enrollment: DataLoader<ByIdLoader<enrollment::Entity>>,
-    /// Cohort staff by id.
-    pub cohort_staff: DataLoader<ByIdLoader<cohort_staff::Entity>>,
-    /// Topics by id.
-    pub topic: DataLoader<ByIdLoader<topic::Entity>>,
-    /// Invitations by id.
-    pub invitation: DataLoader<ByIdLoader<invitation::Entity>>,
-    /// The viewer's identities by id.
-    pub identity: DataLoader<ByIdLoader<identity::Entity>>,
-    /// The viewer's sessions by id.
-    pub session: DataLoader<ByIdLoader<access_token::Entity>>,
-    /// The viewer's personal access tokens by id.
-    pub access_token: DataLoader<ByIdLoader<access_token::Entity>>,
-    /// An organization's members.
-    pub members_of_organization: Relation<membership::Entity>,
-    /// A user's memberships.
-    pub memberships_of_user: Relation<membership::Entity>,
-    /// A cohort's enrollments.
-    pub enrollments_of_cohort: EnrollmentRelation,
-    /// An organization's enrollments.
-    pub enrollments_of_organization: EnrollmentRelation,
-    /// A cohort's staff.
-    pub staff_of_cohort: Relation<cohort_staff::Entity>,
-}
-
-impl Loaders {
-    /// The loaders for one request by `viewer`.
-    pub fn new(db: &DatabaseConnection, viewer: &Viewer) -> Self {
-        let org_scope = organization_domain::policy::organization_scope(viewer);
-        let membership_scope = organization_domain::policy::membership_scope(viewer);
-        let cohort_scope = cohort_domain::policy::cohort_scope(viewer);
-        let enrollment_scope = cohort_domain::policy::enrollment_scope(viewer);
-        let staff_scope = cohort_domain::policy::staff_scope(viewer);
-        Self {
-            user: by_id(
-                db,
-                user::Column::Id,
-                user_domain::policy::user_scope(viewer),
-            ),
-            organization: by_id(db, organization::Column::Id, org_scope),
-            membership: by_id(db, membership::Column::Id, membership_scope.clone()),
-            cohort: by_id(db, cohort::Column::Id, cohort_scope),
-            enrollment: by_id(db, enrollment::Column::Id, enrollment_scope.clone()),
-            cohort_staff: by_id(db, cohort_staff::Column::Id, staff_scope.clone()),
-            topic: by_id(
-                db,
-                topic::Column::Id,
-                crate::topic::policy::topic_scope(viewer),
-            ),
-            invitation: by_id(
-                db,
-                invitation::Column::Id,
-                crate::invitation::policy::invitation_scope(viewer),
-            ),
-            identity: by_id(db, identity::Column::Id, account::identity_scope(viewer)),
-            session: by_id(db, access_token::Column::Id, account::session_scope(viewer)),
-            access_token: by_id(
-                db,
-                access_token::Column::Id,
-                account::personal_token_scope(viewer),
-            ),
-            members_of_organization: Relation::new(
-                db,
-                membership::Column::OrganizationId,
-                membership::Column::Id,
-                membership_scope.clone(),
-            ),
-            memberships_of_user: Relation::new(
-                db,
-                membership::Column::UserId,
-                membership::Column::Id,
-                membership_scope,
-            ),
-            enrollments_of_cohort: EnrollmentRelation::new(
-                db,
-                enrollment::Column::CohortId,
-                &enrollment_scope,
-            ),
-            enrollments_of_organization: EnrollmentRelation::new(
-                db,
-                enrollment::Column::OrganizationId,
-                &enrollment_scope,
-            ),
-            staff_of_cohort: Relation::new(
-                db,
-                cohort_staff::Column::CohortId,
-                cohort_staff::Column::Id,
-                staff_scope,
-            ),
-        }
-    }
-}
-
 /// Loads the row `id` through `loader`; `NOT_FOUND` naming `what` if the viewer cannot see it.
 pub async fn require<E>(
     loader: &DataLoader<ByIdLoader<E>>,
     id: Uuid,
     what: &'static str,
-) -> Result<E::Model, crate::error::ApiError>
+) -> Result<E::Model, ApiError>
 where
     E: EntityTrait + Sync,
     E::Model: Sync,
     E::Column: Sync,
 {
-    loader
-        .load_one(id)
-        .await?
-        .ok_or(crate::error::ApiError::NotFound(what))
+    loader.load_one(id).await?.ok_or(ApiError::NotFound(what))
 }
+
+/// Declares a [`LoaderKind`] that finds rows of `entity` by primary key `key` inside the scope
+/// that `scope(viewer)` gives.
+macro_rules! by_id_loader {
+    ($(#[$meta:meta])* $name:ident: $entity:ty, $key:expr, $scope:path) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl $crate::graphql::loaders::LoaderKind for $name {
+            type Loader = async_graphql::dataloader::DataLoader<
+                $crate::graphql::loaders::ByIdLoader<$entity>,
+            >;
+
+            fn build(
+                db: &sea_orm::DatabaseConnection,
+                viewer: &$crate::auth::Viewer,
+            ) -> Self::Loader {
+                $crate::graphql::loaders::by_id(db, $key, $scope(viewer))
+            }
+        }
+    };
+}
+
+/// Declares a [`LoaderKind`] for a paged relation: the children of `entity` through the
+/// parent column `parent`, in `order`, inside the scope that `scope(viewer)` gives.
+macro_rules! relation_loader {
+    ($(#[$meta:meta])* $name:ident: $entity:ty, $parent:expr, $order:expr, $scope:path) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl $crate::graphql::loaders::LoaderKind for $name {
+            type Loader = $crate::graphql::loaders::Relation<$entity>;
+
+            fn build(
+                db: &sea_orm::DatabaseConnection,
+                viewer: &$crate::auth::Viewer,
+            ) -> Self::Loader {
+                $crate::graphql::loaders::Relation::new(db, $parent, $order, $scope(viewer))
+            }
+        }
+    };
+}
+
+pub(crate) use {by_id_loader, relation_loader};

@@ -1,9 +1,11 @@
 //! The GraphQL schema: shared plumbing and the root types merged from every domain.
 
 pub mod errors;
+pub mod execute;
 pub mod ids;
 pub mod loaders;
 pub mod node;
+mod order;
 pub mod pagination;
 pub mod scalars;
 
@@ -16,7 +18,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::{Actor, Viewer};
 use crate::error::ApiError;
-use crate::graphql::loaders::Loaders;
+use crate::graphql::loaders::{LoaderKind, Loaders};
 
 /// The root query type.
 #[derive(MergedObject, Default)]
@@ -67,12 +69,6 @@ pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
 
-/// Per-request data for one execution.
-pub fn request_data(db: &DatabaseConnection, viewer: Viewer) -> (Viewer, Arc<Loaders>) {
-    let loaders = Arc::new(Loaders::new(db, &viewer));
-    (viewer, loaders)
-}
-
 /// Set once a request passed parsing and validation and started executing. The HTTP layer
 /// uses it to tell "could not execute" (status 400, no `data`) from "executed with errors".
 #[derive(Debug, Default, Clone)]
@@ -108,13 +104,25 @@ impl Extension for ExecutionMarker {
     }
 }
 
-/// Lets only signed-in viewers through; every root query and mutation type carries it, so an
-/// anonymous request is `UNAUTHENTICATED` before any argument is looked at.
+/// Lets only signed-in viewers through. Every root query and mutation type carries either this
+/// guard or [`Public`]: an anonymous request for a field of a `SignedIn` type is
+/// `UNAUTHENTICATED` before any argument is looked at.
 pub struct SignedIn;
 
 impl async_graphql::Guard for SignedIn {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         ctx.actor()?;
+        Ok(())
+    }
+}
+
+/// Opens the fields of a root type to anonymous viewers, who see only what the domains' public
+/// scopes admit. Root types opt in with this guard explicitly; the authorization matrix has an
+/// anonymous row for each of their fields.
+pub struct Public;
+
+impl async_graphql::Guard for Public {
+    async fn check(&self, _ctx: &Context<'_>) -> async_graphql::Result<()> {
         Ok(())
     }
 }
@@ -131,6 +139,10 @@ pub trait ContextExt {
     }
     /// The request's DataLoaders.
     fn loaders(&self) -> Result<&Arc<Loaders>, ApiError>;
+    /// The request's loader of kind `K`, built on first use.
+    fn loader<K: LoaderKind>(&self) -> Result<Arc<K::Loader>, ApiError> {
+        Ok(self.loaders()?.get::<K>())
+    }
 }
 
 impl ContextExt for Context<'_> {

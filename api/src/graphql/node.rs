@@ -1,110 +1,137 @@
-//! The `Node` interface and the `node` and `nodes` root fields.
+//! The `Node` interface, the registry of object types with global IDs, and the `node` and
+//! `nodes` root fields.
+//!
+//! An object type gets a global ID by one line in [`node_types!`] below; its domain implements
+//! [`NodeType`] next to the type, naming the entity it shows and the loader that finds it by
+//! primary key inside the viewer's scope. The node kind, the name inside IDs and `node(id:)`
+//! resolution all follow from that.
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Interface, Object, Result};
 use futures_util::future::try_join_all;
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use crate::account::types::{AccessToken, Identity, Session};
-use crate::cohort::types::{Cohort, CohortStaff, Enrollment};
 use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
-use crate::graphql::ids::{NodeKind, decode};
-use crate::graphql::loaders::Loaders;
-use crate::invitation::types::Invitation;
-use crate::organization::types::{Membership, Organization};
-use crate::topic::types::Topic;
-use crate::user::types::User;
+use crate::graphql::ids::{self, decode};
+use crate::graphql::loaders::{ByIdLoader, LoaderKind, Loaders};
 
-/// An object with a global ID that `node(id:)` can fetch again.
-#[derive(Interface)]
-#[graphql(field(
-    name = "id",
-    ty = "ID",
-    desc = "The global ID: opaque, stable, unique."
-))]
-pub enum Node {
-    User(User),
-    Organization(Organization),
-    Membership(Membership),
-    Cohort(Cohort),
-    Enrollment(Enrollment),
-    CohortStaff(CohortStaff),
-    Topic(Topic),
-    Invitation(Invitation),
-    Identity(Identity),
-    Session(Session),
-    AccessToken(AccessToken),
+/// Names an object type inside global IDs; implemented by [`node_types!`].
+pub trait HasNodeKind {
+    /// The kind of the type.
+    const KIND: NodeKind;
+
+    /// The global ID of the object with primary key `id`.
+    fn global_id(id: Uuid) -> ID {
+        ids::encode(Self::KIND, id)
+    }
+}
+
+/// An object type with a global ID, declared in its domain.
+pub trait NodeType:
+    HasNodeKind + From<<Self::Entity as EntityTrait>::Model> + Into<Node> + Send + Sync
+{
+    /// The table whose rows this type shows.
+    type Entity: EntityTrait<Model: Sync, Column: Sync> + Sync;
+    /// Finds rows by primary key inside the viewer's visibility scope.
+    type ById: LoaderKind<Loader = DataLoader<ByIdLoader<Self::Entity>>>;
+}
+
+impl Loaders {
+    /// The object `id` of type `T` if the viewer may see it.
+    pub async fn node<T: NodeType>(&self, id: Uuid) -> Result<Option<T>, ApiError> {
+        Ok(self.get::<T::ById>().load_one(id).await?.map(T::from))
+    }
+
+    /// The object `id` of type `T`, or `NOT_FOUND` if it does not exist or the viewer may not
+    /// see it.
+    pub async fn require<T: NodeType>(&self, id: Uuid) -> Result<T, ApiError> {
+        self.node::<T>(id)
+            .await?
+            .ok_or(ApiError::NotFound(T::KIND.type_name()))
+    }
+}
+
+/// Declares every object type with a global ID: `Kind => path::to::Type`, where `Kind` is
+/// the GraphQL type name.
+macro_rules! node_types {
+    ($($kind:ident => $($segment:ident)::+),* $(,)?) => {
+        /// Every type that implements `Node`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum NodeKind {
+            $(
+                #[doc = concat!("`", stringify!($kind), "`")]
+                $kind,
+            )*
+        }
+
+        impl NodeKind {
+            /// Every kind.
+            pub const ALL: &'static [Self] = &[$(Self::$kind),*];
+
+            /// The GraphQL type name, used inside the ID.
+            pub fn type_name(self) -> &'static str {
+                match self {
+                    $(Self::$kind => stringify!($kind),)*
+                }
+            }
+        }
+
+        $(impl HasNodeKind for $($segment)::+ {
+            const KIND: NodeKind = NodeKind::$kind;
+        })*
+
+        /// An object with a global ID that `node(id:)` can fetch again.
+        #[derive(Interface)]
+        #[graphql(field(
+            name = "id",
+            ty = "ID",
+            desc = "The global ID: opaque, stable, unique."
+        ))]
+        pub enum Node {
+            $($kind($($segment)::+),)*
+        }
+
+        /// Loads one node, `None` if the viewer cannot see it.
+        async fn load(loaders: &Loaders, kind: NodeKind, id: Uuid) -> Result<Option<Node>, ApiError> {
+            Ok(match kind {
+                $(NodeKind::$kind => loaders.node::<$($segment)::+>(id).await?.map(Node::from),)*
+            })
+        }
+    };
+}
+
+node_types! {
+    User => crate::user::types::User,
+    Organization => crate::organization::types::Organization,
+    Membership => crate::organization::types::Membership,
+    Cohort => crate::cohort::types::Cohort,
+    Enrollment => crate::cohort::types::Enrollment,
+    CohortStaff => crate::cohort::types::CohortStaff,
+    Topic => crate::topic::types::Topic,
+    Invitation => crate::invitation::types::Invitation,
+    Identity => crate::account::types::Identity,
+    Session => crate::account::types::Session,
+    AccessToken => crate::account::types::AccessToken,
+}
+
+impl NodeKind {
+    /// The kind by its type name.
+    pub fn from_type_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.type_name() == name)
+    }
 }
 
 /// The most IDs `nodes` resolves at once.
 const MAX_NODES: usize = 100;
 
-/// Loads one node through the request's loaders, `None` if the viewer cannot see it.
-async fn load(loaders: &Loaders, kind: NodeKind, id: Uuid) -> Result<Option<Node>, ApiError> {
-    Ok(match kind {
-        NodeKind::User => loaders
-            .user
-            .load_one(id)
-            .await?
-            .map(|m| Node::User(m.into())),
-        NodeKind::Organization => loaders
-            .organization
-            .load_one(id)
-            .await?
-            .map(|m| Node::Organization(m.into())),
-        NodeKind::Membership => loaders
-            .membership
-            .load_one(id)
-            .await?
-            .map(|m| Node::Membership(m.into())),
-        NodeKind::Cohort => loaders
-            .cohort
-            .load_one(id)
-            .await?
-            .map(|m| Node::Cohort(m.into())),
-        NodeKind::Enrollment => loaders
-            .enrollment
-            .load_one(id)
-            .await?
-            .map(|m| Node::Enrollment(m.into())),
-        NodeKind::CohortStaff => loaders
-            .cohort_staff
-            .load_one(id)
-            .await?
-            .map(|m| Node::CohortStaff(m.into())),
-        NodeKind::Topic => loaders
-            .topic
-            .load_one(id)
-            .await?
-            .map(|m| Node::Topic(m.into())),
-        NodeKind::Invitation => loaders
-            .invitation
-            .load_one(id)
-            .await?
-            .map(|m| Node::Invitation(m.into())),
-        NodeKind::Identity => loaders
-            .identity
-            .load_one(id)
-            .await?
-            .map(|m| Node::Identity(m.into())),
-        NodeKind::Session => loaders
-            .session
-            .load_one(id)
-            .await?
-            .map(|m| Node::Session(m.into())),
-        NodeKind::AccessToken => loaders
-            .access_token
-            .load_one(id)
-            .await?
-            .map(|m| Node::AccessToken(m.into())),
-    })
-}
-
-/// Root fields for refetching any object by its global ID.
+/// Root fields for refetching any object by its global ID. Open to anonymous viewers, who
+/// find only public objects.
 #[derive(Default)]
 pub struct NodeQuery;
 
-#[Object(guard = "crate::graphql::SignedIn")]
+#[Object(guard = "crate::graphql::Public")]
 impl NodeQuery {
     /// Fetches any object by its global ID. `null` with a `NOT_FOUND` error if it does not
     /// exist or the viewer cannot see it.
@@ -138,5 +165,40 @@ impl NodeQuery {
         let nodes =
             try_join_all(keys.into_iter().map(|(kind, id)| load(loaders, kind, id))).await?;
         Ok(nodes)
+    }
+}
+
+/// Declares an object type with a global ID over the rows of the entity module `table`: the
+/// newtype, its conversion from a row and its [`NodeType`], found by primary key through `by_id`.
+macro_rules! node_object {
+    ($(#[$meta:meta])* $name:ident: $table:ident, $by_id:ty) => {
+        $(#[$meta])*
+        pub struct $name(pub $table::Model);
+
+        impl From<$table::Model> for $name {
+            fn from(model: $table::Model) -> Self {
+                Self(model)
+            }
+        }
+
+        impl $crate::graphql::node::NodeType for $name {
+            type Entity = $table::Entity;
+            type ById = $by_id;
+        }
+    };
+}
+
+pub(crate) use node_object;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_found_by_their_type_name() {
+        for kind in NodeKind::ALL {
+            assert_eq!(NodeKind::from_type_name(kind.type_name()), Some(*kind));
+        }
+        assert_eq!(NodeKind::from_type_name("Nothing"), None);
     }
 }

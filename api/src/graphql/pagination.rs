@@ -1,19 +1,24 @@
-//! Relay connections with keyset pagination.
+//! Relay connections with keyset pagination over any order.
 //!
-//! Rows are ordered by their UUID v7 primary key, which grows with creation time, so the order is
-//! stable and a cursor (the encoded key) stays valid however many rows are inserted around it.
-//! Pages are fetched with one extra row to learn whether more exist.
+//! A connection is ordered by an [`Order`]: a non-null sort column and then the primary key (a
+//! UUID v7, which grows with creation time) to break ties, or by the primary key alone. A cursor
+//! holds the order's name, the row's sort value and its primary key, so the next page starts
+//! exactly after the row the client last saw, however many rows are inserted around it. Pages
+//! are fetched with one extra row to learn whether more exist.
 
 use std::sync::Arc;
 
-use async_graphql::SimpleObject;
+use async_graphql::{Enum, SimpleObject};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::BoxFuture;
+use sea_orm::sea_query::{Value, ValueType};
 use sea_orm::{
-    ColumnTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Select,
+    ColumnTrait, Condition, EntityTrait, ModelTrait, Order as SqlOrder, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -36,17 +41,196 @@ pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: 
         .saturating_mul(child_complexity.max(1))
 }
 
+/// Which way a list is sorted.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest (or oldest, or A) first.
+    #[default]
+    Asc,
+    /// Largest (or newest, or Z) first.
+    Desc,
+}
+
+impl OrderDirection {
+    /// Whether this is largest first.
+    pub fn is_descending(self) -> bool {
+        self == Self::Desc
+    }
+}
+
+/// The value of a sort column inside a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SortValue {
+    /// An integer column.
+    Int(i64),
+    /// A text column.
+    Text(String),
+    /// A date column.
+    Date(NaiveDate),
+    /// A timestamp column.
+    DateTime(DateTime<Utc>),
+}
+
+impl SortValue {
+    /// The sort value of a column value; `None` for NULL and for types no order uses.
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Int(Some(v)) => Some(Self::Int(i64::from(v))),
+            Value::BigInt(Some(v)) => Some(Self::Int(v)),
+            Value::String(Some(v)) => Some(Self::Text(v)),
+            Value::ChronoDate(Some(v)) => Some(Self::Date(v)),
+            Value::ChronoDateTimeUtc(Some(v)) => Some(Self::DateTime(v)),
+            _ => None,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Self::Int(v) => v.into(),
+            Self::Text(v) => v.into(),
+            Self::Date(v) => v.into(),
+            Self::DateTime(v) => v.into(),
+        }
+    }
+}
+
+/// The order of a connection: `column` (which must be `NOT NULL`) and then the primary key,
+/// or the primary key alone; both ascending or both descending.
+#[derive(Debug)]
+pub struct Order<E: EntityTrait> {
+    /// The name carried in cursors, so a cursor of another order is refused.
+    pub name: &'static str,
+    /// The sort column, `None` to order by the primary key alone.
+    pub column: Option<E::Column>,
+    /// The primary key, the tie-breaker.
+    pub key: E::Column,
+    /// Largest first instead of smallest first.
+    pub descending: bool,
+}
+
+impl<E: EntityTrait> Clone for Order<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E: EntityTrait> Copy for Order<E> {}
+
+impl<E: EntityTrait> Order<E> {
+    /// Oldest first: by the primary key.
+    pub fn by_key(key: E::Column) -> Self {
+        Self {
+            name: "key",
+            column: None,
+            key,
+            descending: false,
+        }
+    }
+
+    /// The same order, largest first when `descending`.
+    pub fn direction_of(mut self, descending: bool) -> Self {
+        self.descending = descending;
+        self
+    }
+
+    /// By `column`, then by the primary key.
+    pub fn by(name: &'static str, column: E::Column, key: E::Column) -> Self {
+        Self {
+            name,
+            column: Some(column),
+            key,
+            descending: false,
+        }
+    }
+
+    /// The SQL direction of the fetch for `page`: the order itself, reversed when paging
+    /// backward.
+    pub fn direction(&self, page: &Page) -> SqlOrder {
+        if self.descending == page.backward {
+            SqlOrder::Asc
+        } else {
+            SqlOrder::Desc
+        }
+    }
+
+    /// The cursor of `row`.
+    pub fn cursor_of(&self, row: &E::Model) -> Cursor {
+        Cursor {
+            order: self.name.to_owned(),
+            value: self
+                .column
+                .and_then(|column| SortValue::from_value(row.get(column))),
+            key: <Uuid as ValueType>::try_from(row.get(self.key)).unwrap_or_default(),
+            descending: self.descending,
+        }
+    }
+
+    /// Rows strictly after (`after == true`) or before `cursor` in this order.
+    fn beyond(&self, cursor: &Cursor, after: bool) -> Condition {
+        // Ascending and after, or descending and before: larger values.
+        let larger = after != self.descending;
+        let key_beyond = if larger {
+            self.key.gt(cursor.key)
+        } else {
+            self.key.lt(cursor.key)
+        };
+        match (self.column, cursor.value.clone()) {
+            (Some(column), Some(value)) => {
+                let value = value.into_value();
+                let column_beyond = if larger {
+                    column.gt(value.clone())
+                } else {
+                    column.lt(value.clone())
+                };
+                Condition::any()
+                    .add(column_beyond)
+                    .add(Condition::all().add(column.eq(value)).add(key_beyond))
+            }
+            _ => Condition::all().add(key_beyond),
+        }
+    }
+}
+
+/// A position in a connection: the order it belongs to, the row's sort value and its key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "o")]
+    order: String,
+    #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
+    value: Option<SortValue>,
+    #[serde(rename = "k")]
+    key: Uuid,
+    #[serde(rename = "d", default, skip_serializing_if = "std::ops::Not::not")]
+    descending: bool,
+}
+
+impl Cursor {
+    /// The opaque text clients pass back as `after` or `before`.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    fn decode(text: &str) -> Result<Self, ApiError> {
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| ApiError::BadUserInput(format!("`{text}` is not a valid cursor")))
+    }
+}
+
 /// A validated page request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Page {
     /// How many rows the page holds at most.
     pub limit: u64,
     /// `true` for `last`/`before` (the page ends at the bound), `false` for `first`/`after`.
     pub backward: bool,
-    /// Only rows after this key.
-    pub after: Option<Uuid>,
-    /// Only rows before this key.
-    pub before: Option<Uuid>,
+    /// Only rows after this position.
+    pub after: Option<Cursor>,
+    /// Only rows before this position.
+    pub before: Option<Cursor>,
 }
 
 impl Page {
@@ -79,63 +263,85 @@ impl Page {
         Ok(Self {
             limit,
             backward,
-            after: after.as_deref().map(decode_cursor).transpose()?,
-            before: before.as_deref().map(decode_cursor).transpose()?,
+            after: after.as_deref().map(Cursor::decode).transpose()?,
+            before: before.as_deref().map(Cursor::decode).transpose()?,
         })
+    }
+
+    /// Checks that the cursors belong to `order` (a cursor of the list in another order, or of
+    /// a sort value of the wrong type, is `BAD_USER_INPUT`).
+    pub fn check<E: EntityTrait>(&self, order: &Order<E>) -> Result<(), ApiError> {
+        for cursor in self.after.iter().chain(&self.before) {
+            if cursor.order != order.name
+                || cursor.descending != order.descending
+                || cursor.value.is_some() != order.column.is_some()
+            {
+                return Err(ApiError::BadUserInput(
+                    "the cursor belongs to a list in another order".to_owned(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Restricts `select` to the rows between the cursors.
+    pub fn bound<E: EntityTrait>(&self, select: Select<E>, order: &Order<E>) -> Select<E> {
+        select
+            .apply_if(self.after.as_ref(), |s, c| s.filter(order.beyond(c, true)))
+            .apply_if(self.before.as_ref(), |s, c| {
+                s.filter(order.beyond(c, false))
+            })
     }
 
     /// Restricts `select` to the cursor bounds, orders it for this direction and fetches one
     /// row more than the page holds.
-    pub fn apply<E: EntityTrait>(&self, select: Select<E>, key: E::Column) -> Select<E> {
-        self.bound(select, key)
-            .order_by(key, self.order())
+    pub fn apply<E: EntityTrait>(&self, select: Select<E>, order: &Order<E>) -> Select<E> {
+        let direction = order.direction(self);
+        self.bound(select, order)
+            .apply_if(order.column, |s, column| {
+                s.order_by(column, direction.clone())
+            })
+            .order_by(order.key, direction)
             .limit(self.limit + 1)
     }
 
-    /// Restricts `select` to the cursor bounds only.
-    pub fn bound<E: EntityTrait>(&self, select: Select<E>, key: E::Column) -> Select<E> {
-        select
-            .apply_if(self.after, |s, after| s.filter(key.gt(after)))
-            .apply_if(self.before, |s, before| s.filter(key.lt(before)))
-    }
-
-    /// The order in which rows are fetched: ascending forward, descending backward.
-    pub fn order(&self) -> Order {
-        if self.backward {
-            Order::Desc
-        } else {
-            Order::Asc
-        }
-    }
-
-    /// Turns rows fetched by [`Page::apply`] (in fetch order, at most `limit + 1`) into a page
-    /// in ascending order.
-    pub fn slice<M>(&self, mut rows: Vec<M>) -> Slice<M> {
+    /// Turns rows fetched in this page's direction (at most `limit + 1`) into a page in the
+    /// connection's order.
+    pub fn slice<E: EntityTrait>(
+        &self,
+        mut rows: Vec<E::Model>,
+        order: &Order<E>,
+    ) -> Slice<E::Model> {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
         let has_more = rows.len() > limit;
         rows.truncate(limit);
         if self.backward {
             rows.reverse();
-            Slice {
-                rows,
-                has_previous_page: has_more,
-                has_next_page: self.before.is_some(),
-            }
+        }
+        let (has_previous_page, has_next_page) = if self.backward {
+            (has_more, self.before.is_some())
         } else {
-            Slice {
-                rows,
-                has_previous_page: self.after.is_some(),
-                has_next_page: has_more,
-            }
+            (self.after.is_some(), has_more)
+        };
+        Slice {
+            cursors: rows
+                .iter()
+                .map(|row| order.cursor_of(row).encode())
+                .collect(),
+            rows,
+            has_previous_page,
+            has_next_page,
         }
     }
 }
 
-/// One page of rows in ascending key order.
+/// One page of rows in the connection's order, each with its cursor.
 #[derive(Debug, Clone)]
 pub struct Slice<M> {
     /// The rows of the page.
     pub rows: Vec<M>,
+    /// The cursor of each row.
+    pub cursors: Vec<String>,
     /// Whether rows exist before the page (see `PageInfo`).
     pub has_previous_page: bool,
     /// Whether rows exist after the page (see `PageInfo`).
@@ -146,68 +352,31 @@ impl<M> Default for Slice<M> {
     fn default() -> Self {
         Self {
             rows: Vec::new(),
+            cursors: Vec::new(),
             has_previous_page: false,
             has_next_page: false,
         }
     }
 }
 
-/// Fetches one page of `select`, keyed by `key`, with the count of the whole of `select` (run
-/// only if a client selects `totalCount`).
+/// Fetches one page of `select` in `order`, with the count of the whole of `select` (run only
+/// if a client selects `totalCount`).
 pub async fn fetch_page<E: EntityTrait>(
     db: &sea_orm::DatabaseConnection,
     select: Select<E>,
-    key: E::Column,
+    order: &Order<E>,
     page: &Page,
 ) -> Result<(Slice<E::Model>, TotalCount), ApiError>
 where
     E::Model: Sync,
 {
-    let rows = page.apply(select.clone(), key).all(db).await?;
-    Ok((page.slice(rows), TotalCount::of_query(db.clone(), select)))
+    page.check(order)?;
+    let rows = page.apply(select.clone(), order).all(db).await?;
+    Ok((
+        page.slice(rows, order),
+        TotalCount::of_query(db.clone(), select),
+    ))
 }
-
-/// The opaque cursor of the row with primary key `id`.
-pub fn encode_cursor(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(id.as_bytes())
-}
-
-fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
-        .ok_or_else(|| ApiError::BadUserInput(format!("`{cursor}` is not a valid cursor")))
-}
-
-/// A row that a connection can page over.
-pub trait Keyed {
-    /// The primary key, which is also the sort key.
-    fn key(&self) -> Uuid;
-}
-
-macro_rules! keyed {
-    ($($model:path),* $(,)?) => {
-        $(impl Keyed for $model {
-            fn key(&self) -> Uuid {
-                self.id
-            }
-        })*
-    };
-}
-
-keyed!(
-    entity::user::Model,
-    entity::organization::Model,
-    entity::membership::Model,
-    entity::cohort::Model,
-    entity::enrollment::Model,
-    entity::cohort_staff::Model,
-    entity::topic::Model,
-    entity::invitation::Model,
-    entity::identity::Model,
-    entity::access_token::Model,
-);
 
 /// Where a page sits in the whole list.
 #[derive(Debug, Clone, SimpleObject)]
@@ -248,6 +417,11 @@ impl TotalCount {
         Self(Arc::new(count))
     }
 
+    /// A list known to be empty.
+    pub fn zero() -> Self {
+        Self::from_fn(|| Box::pin(async { Ok(0) }))
+    }
+
     /// Computes the count.
     pub async fn get(&self) -> Result<u64, ApiError> {
         (self.0)().await
@@ -255,17 +429,18 @@ impl TotalCount {
 }
 
 /// Builds the page info and edges of a slice.
-pub fn edges<M: Keyed, N: From<M>>(slice: Slice<M>) -> (PageInfo, Vec<(String, N)>) {
+pub fn edges<M, N: From<M>>(slice: Slice<M>) -> (PageInfo, Vec<(String, N)>) {
     let page_info = PageInfo {
         has_previous_page: slice.has_previous_page,
         has_next_page: slice.has_next_page,
-        start_cursor: slice.rows.first().map(|m| encode_cursor(m.key())),
-        end_cursor: slice.rows.last().map(|m| encode_cursor(m.key())),
+        start_cursor: slice.cursors.first().cloned(),
+        end_cursor: slice.cursors.last().cloned(),
     };
     let edges = slice
-        .rows
+        .cursors
         .into_iter()
-        .map(|m| (encode_cursor(m.key()), N::from(m)))
+        .zip(slice.rows)
+        .map(|(cursor, m)| (cursor, N::from(m)))
         .collect();
     (page_info, edges)
 }
@@ -296,7 +471,6 @@ macro_rules! connection {
                 total: $crate::graphql::pagination::TotalCount,
             ) -> Self
             where
-                M: $crate::graphql::pagination::Keyed,
                 $node: From<M>,
             {
                 let (page_info, edges) = $crate::graphql::pagination::edges::<M, $node>(slice);
@@ -308,6 +482,25 @@ macro_rules! connection {
                     page_info,
                     total,
                 }
+            }
+        }
+
+        impl From<(
+            $crate::graphql::pagination::Slice<
+                <<$node as $crate::graphql::node::NodeType>::Entity as sea_orm::EntityTrait>::Model,
+            >,
+            $crate::graphql::pagination::TotalCount,
+        )> for $connection
+        {
+            fn from(
+                (slice, total): (
+                    $crate::graphql::pagination::Slice<
+                        <<$node as $crate::graphql::node::NodeType>::Entity as sea_orm::EntityTrait>::Model,
+                    >,
+                    $crate::graphql::pagination::TotalCount,
+                ),
+            ) -> Self {
+                Self::new(slice, total)
             }
         }
 
@@ -344,15 +537,6 @@ pub(crate) use connection;
 mod tests {
     use super::*;
 
-    fn first(limit: u64) -> Page {
-        Page {
-            limit,
-            backward: false,
-            after: None,
-            before: None,
-        }
-    }
-
     #[test]
     fn page_arguments_are_bounded() {
         assert!(Page::new(Some(0), None, None, None).is_err());
@@ -367,18 +551,22 @@ mod tests {
     }
 
     #[test]
-    fn slices_report_neighbours() {
-        let forward = first(2);
-        let slice = forward.slice(vec![1, 2, 3]);
-        assert_eq!(slice.rows, [1, 2]);
-        assert!(slice.has_next_page && !slice.has_previous_page);
-
-        let backward = Page {
-            backward: true,
-            ..first(2)
+    fn cursors_round_trip_with_their_order_and_value() {
+        let cursor = Cursor {
+            order: "name".to_owned(),
+            value: Some(SortValue::Text("Acme Clinic".to_owned())),
+            key: Uuid::now_v7(),
+            descending: true,
         };
-        let slice = backward.slice(vec![9, 8]);
-        assert_eq!(slice.rows, [8, 9]);
-        assert!(!slice.has_previous_page && !slice.has_next_page);
+        let page = Page::new(Some(5), Some(cursor.encode()), None, None);
+        assert_eq!(page.ok().and_then(|p| p.after), Some(cursor));
+    }
+
+    #[test]
+    fn sort_values_order_within_their_type() {
+        let early = SortValue::DateTime(DateTime::<Utc>::MIN_UTC);
+        let late = SortValue::DateTime(Utc::now());
+        assert!(early < late);
+        assert!(SortValue::Text("a".into()) < SortValue::Text("b".into()));
     }
 }

@@ -14,15 +14,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Variables, parser};
 use futures_util::StreamExt as _;
 use serde_json::{Map, Value, json};
 
-use crate::auth::authenticate;
 use crate::error::ApiError;
-use crate::graphql::{Executed, request_data};
-use crate::http::{AppState, CredentialError, credential, order};
+use crate::graphql::execute::GraphqlRequest;
+use crate::http::{AppState, CredentialError, credential};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -155,15 +154,9 @@ fn http_error(
 }
 
 /// The parameters of one GraphQL request, from a JSON body or a query string.
-struct Params {
-    query: String,
-    operation_name: Option<String>,
-    variables: Option<Map<String, Value>>,
-}
-
 /// Reads `query`, `operationName` and `variables` from a JSON object; each must have the right
 /// type (`null` counts as absent for the optional ones).
-fn params_from_json(body: Value) -> Result<Params, String> {
+fn params_from_json(body: Value) -> Result<GraphqlRequest, String> {
     let Value::Object(mut body) = body else {
         return Err("the request body must be a JSON object".to_owned());
     };
@@ -186,7 +179,7 @@ fn params_from_json(body: Value) -> Result<Params, String> {
         None | Some(Value::Null | Value::Object(_)) => {}
         Some(_) => return Err("`extensions` must be an object".to_owned()),
     }
-    Ok(Params {
+    Ok(GraphqlRequest {
         query,
         operation_name,
         variables,
@@ -261,7 +254,7 @@ pub async fn post(
 /// Reads the parameters of a GET request from its query string
 /// (`application/x-www-form-urlencoded`): `variables` and `extensions` are JSON text, an empty
 /// `operationName` is the same as none, and a parameter given twice is ambiguous, so an error.
-fn params_from_query(query_string: &str) -> Result<Params, String> {
+fn params_from_query(query_string: &str) -> Result<GraphqlRequest, String> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(query_string)
         .map_err(|_| "the query string is malformed".to_owned())?
         .into_inner();
@@ -361,7 +354,7 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
 /// Whether the operation that would run is a mutation (or subscription). Without an operation
 /// name that is the document's only operation. A document that does not parse, or whose
 /// operation cannot be chosen, is left to execution, which reports the error.
-fn is_mutation(params: &Params) -> bool {
+fn is_mutation(params: &GraphqlRequest) -> bool {
     let Ok(document) = parser::parse_query(&params.query) else {
         return false;
     };
@@ -384,7 +377,7 @@ fn is_mutation(params: &Params) -> bool {
 async fn execute(
     req: &HttpRequest,
     state: &AppState,
-    params: Params,
+    request: GraphqlRequest,
     response_type: ResponseType,
 ) -> HttpResponse {
     let presented = match credential(req, &state.auth) {
@@ -401,67 +394,16 @@ async fn execute(
             );
         }
     };
-    let idle = chrono::Duration::minutes(i64::from(state.auth.settings.session_idle_minutes));
-    let viewer = match authenticate(&state.db, presented.as_ref(), idle).await {
-        Ok(viewer) => viewer,
+    let outcome = match state.executor.execute(presented.as_ref(), request).await {
+        Ok(outcome) => outcome,
         Err(err) => return auth_failure(err, response_type),
     };
-    let mut request = async_graphql::Request::new(params.query.as_str());
-    if let Some(name) = &params.operation_name {
-        request = request.operation_name(name.as_str());
-    }
-    if let Some(variables) = params.variables {
-        request = request.variables(Variables::from_json(Value::Object(variables)));
-    }
-    let executed = Executed::default();
-    let (viewer, loaders) = request_data(&state.db, viewer);
-    let request = request.data(viewer).data(loaders).data(executed.clone());
-    let response = state.schema.execute(request).await;
-
-    let mut body = Map::new();
-    let status = if executed.get() {
-        let mut data = to_json(&response.data);
-        order::in_query_order(&mut data, &params.query, params.operation_name.as_deref());
-        body.insert("data".to_owned(), data);
-        StatusCode::OK
-    } else if response_type == ResponseType::Json {
+    let status = if outcome.executed || response_type == ResponseType::Json {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
     };
-    if !response.errors.is_empty() {
-        let mut errors = to_json(&response.errors);
-        if !executed.get() {
-            with_default_code(&mut errors, "GRAPHQL_VALIDATION_FAILED");
-        }
-        body.insert("errors".to_owned(), errors);
-    }
-    if !response.extensions.is_empty() {
-        body.insert("extensions".to_owned(), to_json(&response.extensions));
-    }
-    respond(status, response_type, &Value::Object(body))
-}
-
-/// Gives every error without an `extensions.code` the code `code`, so clients can tell a
-/// request that could not run from other failures.
-fn with_default_code(errors: &mut Value, code: &str) {
-    for error in errors.as_array_mut().into_iter().flatten() {
-        let Some(error) = error.as_object_mut() else {
-            continue;
-        };
-        let extensions = error
-            .entry("extensions")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(extensions) = extensions.as_object_mut() {
-            extensions
-                .entry("code")
-                .or_insert_with(|| Value::String(code.to_owned()));
-        }
-    }
-}
-
-fn to_json(value: &impl serde::Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+    respond(status, response_type, &Value::Object(outcome.body))
 }
 
 /// The response when the credentials could not be checked or are wrong.
@@ -621,7 +563,7 @@ mod tests {
 
     #[test]
     fn get_requests_detect_mutations() {
-        let params = |query: &str, name: Option<&str>| Params {
+        let params = |query: &str, name: Option<&str>| GraphqlRequest {
             query: query.to_owned(),
             operation_name: name.map(str::to_owned),
             variables: None,

@@ -2,7 +2,6 @@
 
 mod auth;
 mod graphql;
-mod order;
 mod request_id;
 
 use std::net::TcpListener;
@@ -16,7 +15,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::login::Auth;
 use crate::auth::{Credential, bearer};
-use crate::graphql::ApiSchema;
+use crate::graphql::build_schema;
+use crate::graphql::execute::Executor;
 
 /// The header a cookie-authenticated request must carry. A cross-site form cannot set it, and
 /// a cross-site script cannot send it without a CORS preflight that only configured origins
@@ -26,8 +26,8 @@ pub const CSRF_HEADER: &str = "x-requested-with";
 /// Everything a request handler needs.
 #[derive(Clone)]
 pub struct AppState {
-    /// The executable schema.
-    pub schema: ApiSchema,
+    /// Runs GraphQL requests.
+    pub executor: Executor,
     /// The database pool.
     pub db: DatabaseConnection,
     /// Largest accepted request body in bytes.
@@ -36,6 +36,24 @@ pub struct AppState {
     pub graphiql: bool,
     /// Sign-in providers and settings.
     pub auth: Arc<Auth>,
+}
+
+impl AppState {
+    /// The state of a server on `db` with sign-in settings `auth`.
+    pub fn new(db: DatabaseConnection, auth: Auth, max_body_bytes: usize, graphiql: bool) -> Self {
+        let session_idle = chrono::Duration::minutes(i64::from(auth.settings.session_idle_minutes));
+        Self {
+            executor: Executor {
+                schema: build_schema(db.clone()),
+                db: db.clone(),
+                session_idle,
+            },
+            db,
+            max_body_bytes,
+            graphiql,
+            auth: Arc::new(auth),
+        }
+    }
 }
 
 /// Why the presented credential cannot be used.

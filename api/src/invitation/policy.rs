@@ -16,6 +16,8 @@ use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 use crate::auth::{Actor, Viewer, scope};
+use crate::cohort::policy::manages_cohort;
+use crate::organization::policy::is_lead;
 
 fn led_organizations(actor: &Actor) -> impl Iterator<Item = Uuid> + '_ {
     actor
@@ -69,9 +71,9 @@ pub fn can_invite_to_organization(
     active_cohorts: &[Uuid],
     has_lead: bool,
 ) -> bool {
-    if actor.is_admin || actor.is_org_lead(organization) {
+    if actor.is_admin || is_lead(actor, organization) {
         return true;
     }
-    let runs_its_cohort = active_cohorts.iter().any(|c| actor.manages_cohort(*c));
+    let runs_its_cohort = active_cohorts.iter().any(|c| manages_cohort(actor, *c));
     runs_its_cohort && (role == MembershipRole::Member || !has_lead)
 }

@@ -1,12 +1,10 @@
 //! Root queries about invitations.
 
 use async_graphql::{Context, Object, Result};
-use entity::invitation;
-use sea_orm::{EntityTrait, QueryFilter};
 
 use crate::graphql::ContextExt as _;
-use crate::graphql::pagination::{Page, fetch_page};
-use crate::invitation::policy::invitation_scope;
+use crate::graphql::pagination::Page;
+use crate::invitation::service;
 use crate::invitation::types::InvitationConnection;
 
 /// Root queries about invitations.
@@ -32,9 +30,8 @@ impl InvitationQuery {
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<InvitationConnection> {
         let page = Page::new(first, after, last, before)?;
-        let select = invitation::Entity::find().filter(invitation_scope(ctx.viewer()?));
-        let db = ctx.db()?;
-        let (slice, total) = fetch_page(db, select, invitation::Column::Id, &page).await?;
-        Ok(InvitationConnection::new(slice, total))
+        Ok(service::list_invitations(ctx.db()?, ctx.viewer()?, &page)
+            .await?
+            .into())
     }
 }

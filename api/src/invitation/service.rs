@@ -8,14 +8,15 @@ use entity::membership::{self, MembershipRole, Profession};
 use entity::user;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::cohort::policy::check_manage_staff;
 use crate::error::{ApiError, FieldErrorCode};
+use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::invitation::policy::{can_invite_to_organization, invitation_scope};
 use crate::store::find_in_scope;
 use crate::validate::Validator;
@@ -36,6 +37,16 @@ pub enum Target {
     },
     /// A staff role in a cohort.
     CohortStaff { cohort_id: Uuid, role: StaffRole },
+}
+
+/// A page of the invitations the viewer manages.
+pub async fn list_invitations(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    page: &Page,
+) -> Result<(Slice<invitation::Model>, TotalCount), ApiError> {
+    let select = invitation::Entity::find().filter(invitation_scope(viewer));
+    fetch_page(db, select, &Order::by_key(invitation::Column::Id), page).await
 }
 
 /// Invites `email`.

@@ -5,11 +5,11 @@ use chrono::Utc;
 use entity::invitation;
 
 use crate::cohort::types::{Cohort, StaffRole};
-use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
-use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::connection;
 use crate::graphql::scalars::DateTime;
+use crate::invitation::loaders::InvitationById;
 use crate::organization::types::{MembershipRole, Organization, Profession};
 use crate::user::types::User;
 
@@ -26,15 +26,11 @@ pub enum InvitationStatus {
     Expired,
 }
 
-/// An invitation of an email address into an organization or onto a cohort's staff. It is
-/// redeemed when someone signs in with a provider-verified email equal to it.
-pub struct Invitation(pub invitation::Model);
-
-impl From<invitation::Model> for Invitation {
-    fn from(model: invitation::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// An invitation of an email address into an organization or onto a cohort's staff. It is
+    /// redeemed when someone signs in with a provider-verified email equal to it.
+    Invitation: invitation, InvitationById
+);
 
 /// An invitation of an email address into an organization or onto a cohort's staff. It is
 /// redeemed when someone signs in with a provider-verified email equal to it.
@@ -42,7 +38,7 @@ impl From<invitation::Model> for Invitation {
 impl Invitation {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Invitation, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// The invited email address.
@@ -55,13 +51,7 @@ impl Invitation {
         let Some(id) = self.0.organization_id else {
             return Ok(None);
         };
-        let found = ctx
-            .loaders()?
-            .organization
-            .load_one(id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(found.map(Into::into))
+        Ok(ctx.loaders()?.node::<Organization>(id).await?)
     }
 
     /// The role the invitee gets in the organization.
@@ -79,13 +69,7 @@ impl Invitation {
         let Some(id) = self.0.cohort_id else {
             return Ok(None);
         };
-        let found = ctx
-            .loaders()?
-            .cohort
-            .load_one(id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(found.map(Into::into))
+        Ok(ctx.loaders()?.node::<Cohort>(id).await?)
     }
 
     /// The staff role the invitee gets in the cohort.
@@ -98,13 +82,7 @@ impl Invitation {
         let Some(id) = self.0.invited_by_id else {
             return Ok(None);
         };
-        let found = ctx
-            .loaders()?
-            .user
-            .load_one(id)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(found.map(Into::into))
+        Ok(ctx.loaders()?.node::<User>(id).await?)
     }
 
     /// Where the invitation stands.

@@ -1,5 +1,6 @@
 //! Grantee organizations and their members.
 
+pub mod loaders;
 pub mod mutation;
 pub mod policy;
 pub mod query;

@@ -8,12 +8,14 @@
 //! - Admins create organizations anywhere; cohort leads and coaches create them into a cohort
 //!   they manage.
 
+use entity::membership::MembershipRole;
 use entity::{enrollment, membership, organization};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 use crate::auth::{Actor, Viewer, scope};
+use crate::cohort::policy::{can_see_cohort, manages_cohort, visible_cohorts};
 use crate::error::ApiError;
 
 /// Organizations the viewer may see.
@@ -21,7 +23,7 @@ pub fn organization_scope(viewer: &Viewer) -> Condition {
     scope(viewer, |actor| {
         Condition::any()
             .add(organization::Column::Id.is_in(actor.memberships.keys().copied()))
-            .add(organization::Column::Id.in_subquery(enrolled_in(actor.visible_cohorts())))
+            .add(organization::Column::Id.in_subquery(enrolled_in(visible_cohorts(actor))))
     })
 }
 
@@ -46,9 +48,14 @@ fn enrolled_in(cohorts: impl IntoIterator<Item = Uuid>) -> sea_orm::sea_query::S
         .to_owned()
 }
 
+/// Whether the actor is a lead of `organization`.
+pub fn is_lead(actor: &Actor, organization: Uuid) -> bool {
+    actor.member_role(organization) == Some(MembershipRole::Lead)
+}
+
 /// Whether the actor may edit the organization's profile.
 pub fn can_update_organization(actor: &Actor, organization: Uuid) -> bool {
-    actor.is_admin || actor.is_org_lead(organization)
+    actor.is_admin || is_lead(actor, organization)
 }
 
 /// Whether the actor may add, change and remove the organization's members.
@@ -60,8 +67,8 @@ pub fn can_manage_members(actor: &Actor, organization: Uuid) -> bool {
 pub fn check_create_organization(actor: &Actor, cohort: Option<Uuid>) -> Result<(), ApiError> {
     match cohort {
         _ if actor.is_admin => Ok(()),
-        Some(cohort) if actor.manages_cohort(cohort) => Ok(()),
-        Some(cohort) if !actor.can_see_cohort(cohort) => Err(ApiError::NotFound("cohort")),
+        Some(cohort) if manages_cohort(actor, cohort) => Ok(()),
+        Some(cohort) if !can_see_cohort(actor, cohort) => Err(ApiError::NotFound("cohort")),
         _ => Err(ApiError::Forbidden),
     }
 }

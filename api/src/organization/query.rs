@@ -1,15 +1,12 @@
 //! Root queries about organizations.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use entity::{enrollment, organization};
-use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use entity::organization;
 
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{NodeKind, decode_as};
-use crate::graphql::loaders::require;
-use crate::graphql::pagination::{Page, fetch_page};
-use crate::organization::policy::organization_scope;
+use crate::graphql::pagination::{Order, OrderDirection, Page};
+use crate::organization::service;
 use crate::organization::types::{Organization, OrganizationConnection};
 
 /// Narrows the `organizations` list.
@@ -21,13 +18,48 @@ pub struct OrganizationFilter {
     pub cohort_id: Option<ID>,
 }
 
+/// What to sort organizations by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrganizationOrderField {
+    /// When the organization was created.
+    #[default]
+    CreatedAt,
+    /// The organization's name.
+    Name,
+}
+
+/// How to sort organizations.
+#[derive(Debug, Default, InputObject)]
+pub struct OrganizationOrder {
+    /// What to sort by.
+    pub field: OrganizationOrderField,
+    /// Which way; ascending if omitted.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl OrganizationOrder {
+    fn order(&self) -> Order<organization::Entity> {
+        let key = organization::Column::Id;
+        match self.field {
+            OrganizationOrderField::CreatedAt => Order::by_key(key),
+            OrganizationOrderField::Name => Order::by("name", organization::Column::Name, key),
+        }
+        .direction_of(self.direction.is_descending())
+    }
+}
+
 /// Root queries about organizations.
 #[derive(Default)]
 pub struct OrganizationQuery;
 
 #[Object(guard = "crate::graphql::SignedIn")]
 impl OrganizationQuery {
-    /// The organizations the viewer can see, oldest first.
+    /// The organizations the viewer can see, oldest first unless `orderBy` says otherwise.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the Relay arguments are GraphQL arguments"
+    )]
     #[graphql(
         complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
     )]
@@ -35,6 +67,9 @@ impl OrganizationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list.")] filter: Option<OrganizationFilter>,
+        #[graphql(desc = "How to sort the list; oldest first if omitted.")] order_by: Option<
+            OrganizationOrder,
+        >,
         #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
         first: Option<i32>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
@@ -45,38 +80,22 @@ impl OrganizationQuery {
     ) -> Result<OrganizationConnection> {
         let page = Page::new(first, after, last, before)?;
         let filter = filter.unwrap_or_default();
-        let mut select = organization::Entity::find().filter(organization_scope(ctx.viewer()?));
-        if let Some(name) = filter
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
-            select = select.filter(
-                Expr::expr(Func::lower(Expr::col((
-                    organization::Entity,
-                    organization::Column::Name,
-                ))))
-                .like(LikeExpr::new(pattern).escape('\\')),
-            );
-        }
-        if let Some(cohort) = &filter.cohort_id {
-            let cohort = decode_as(cohort, NodeKind::Cohort)?;
-            require(&ctx.loaders()?.cohort, cohort, "cohort").await?;
-            select = select.filter(
-                organization::Column::Id.in_subquery(
-                    Query::select()
-                        .column(enrollment::Column::OrganizationId)
-                        .from(enrollment::Entity)
-                        .and_where(enrollment::Column::CohortId.eq(cohort))
-                        .to_owned(),
-                ),
-            );
-        }
-        let db = ctx.db()?;
-        let (slice, total) = fetch_page(db, select, organization::Column::Id, &page).await?;
-        Ok(OrganizationConnection::new(slice, total))
+        let cohort_id = filter
+            .cohort_id
+            .as_ref()
+            .map(|id| decode_as(id, NodeKind::Cohort))
+            .transpose()?;
+        let order = order_by.unwrap_or_default().order();
+        Ok(service::list_organizations(
+            ctx.db()?,
+            ctx.viewer()?,
+            filter.name.as_deref(),
+            cohort_id,
+            &order,
+            &page,
+        )
+        .await?
+        .into())
     }
 
     /// One organization. `null` with a `NOT_FOUND` error if it does not exist or the viewer
@@ -87,22 +106,6 @@ impl OrganizationQuery {
         #[graphql(desc = "The organization's global ID.")] id: ID,
     ) -> Result<Option<Organization>> {
         let id = decode_as(&id, NodeKind::Organization)?;
-        Ok(Some(
-            require(&ctx.loaders()?.organization, id, "organization")
-                .await?
-                .into(),
-        ))
+        Ok(Some(ctx.loaders()?.require(id).await?))
     }
-}
-
-/// Escapes the LIKE wildcards `%` and `_` (and the escape character itself).
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }

@@ -4,14 +4,16 @@ use chrono::Utc;
 use entity::enrollment::{self, EnrollmentStatus};
 use entity::membership::{self, MembershipRole, Profession};
 use entity::organization::{self, OrganizationKind};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ModelTrait, PaginatorTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, FieldErrorCode};
+use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::organization::policy::{self, membership_scope, organization_scope};
 use crate::store::{find_in_scope, update_versioned};
 use crate::validate::Validator;
@@ -55,6 +57,54 @@ pub async fn visible_organization(
         "organization",
     )
     .await
+}
+
+/// A page of the organizations the viewer may see, those whose name contains `name` (ignoring
+/// case) and, given `cohort`, those enrolled in it now or before.
+pub async fn list_organizations(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    name: Option<&str>,
+    cohort: Option<Uuid>,
+    order: &Order<organization::Entity>,
+    page: &Page,
+) -> Result<(Slice<organization::Model>, TotalCount), ApiError> {
+    let mut select = organization::Entity::find().filter(organization_scope(viewer));
+    if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
+        select = select.filter(
+            Expr::expr(Func::lower(Expr::col((
+                organization::Entity,
+                organization::Column::Name,
+            ))))
+            .like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    if let Some(cohort) = cohort {
+        crate::cohort::service::visible_cohort(db, viewer, cohort).await?;
+        select = select.filter(
+            organization::Column::Id.in_subquery(
+                Query::select()
+                    .column(enrollment::Column::OrganizationId)
+                    .from(enrollment::Entity)
+                    .and_where(enrollment::Column::CohortId.eq(cohort))
+                    .to_owned(),
+            ),
+        );
+    }
+    fetch_page(db, select, order, page).await
+}
+
+/// Escapes the LIKE wildcards `%` and `_` (and the escape character itself).
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// Creates an organization, enrolled into a cohort when one is given.

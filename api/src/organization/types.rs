@@ -5,11 +5,12 @@ use async_graphql::{Context, ID, Object, Result};
 use entity::membership::{self, MembershipRole as DbMembershipRole, Profession as DbProfession};
 use entity::organization::{self, OrganizationKind as DbOrganizationKind};
 
+use crate::cohort::loaders::EnrollmentsOfOrganization;
 use crate::cohort::types::{EnrollmentConnection, EnrollmentStatus};
-use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::loaders::require;
+use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
+use crate::organization::loaders::{MembersOfOrganization, MembershipById, OrganizationById};
 use crate::organization::policy;
 use crate::user::types::User;
 
@@ -73,21 +74,17 @@ mirror_enum! {
     }
 }
 
-/// A grantee organization: a clinic, a tribal health program, a health center.
-pub struct Organization(pub organization::Model);
-
-impl From<organization::Model> for Organization {
-    fn from(model: organization::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// A grantee organization: a clinic, a tribal health program, a health center.
+    Organization: organization, OrganizationById
+);
 
 /// A grantee organization: a clinic, a tribal health program, a health center.
 #[Object]
 impl Organization {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Organization, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// The organization's name.
@@ -153,8 +150,7 @@ impl Organization {
     ) -> Result<MembershipConnection> {
         let page = Page::new(first, after, last, before)?;
         let (slice, total) = ctx
-            .loaders()?
-            .members_of_organization
+            .loader::<MembersOfOrganization>()?
             .page(self.0.id, page)
             .await?;
         Ok(MembershipConnection::new(slice, total))
@@ -179,8 +175,7 @@ impl Organization {
     ) -> Result<EnrollmentConnection> {
         let page = Page::new(first, after, last, before)?;
         let (slice, total) = ctx
-            .loaders()?
-            .enrollments_of_organization
+            .loader::<EnrollmentsOfOrganization>()?
             .with_status(status.map(Into::into))
             .page(self.0.id, page)
             .await?;
@@ -188,39 +183,27 @@ impl Organization {
     }
 }
 
-/// A user's place in an organization.
-pub struct Membership(pub membership::Model);
-
-impl From<membership::Model> for Membership {
-    fn from(model: membership::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// A user's place in an organization.
+    Membership: membership, MembershipById
+);
 
 /// A user's place in an organization.
 #[Object]
 impl Membership {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Membership, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// The organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let loaders = ctx.loaders()?;
-        Ok(require(
-            &loaders.organization,
-            self.0.organization_id,
-            "organization",
-        )
-        .await?
-        .into())
+        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
     }
 
     /// The member.
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        let loaders = ctx.loaders()?;
-        Ok(require(&loaders.user, self.0.user_id, "user").await?.into())
+        Ok(ctx.loaders()?.require(self.0.user_id).await?)
     }
 
     /// The member's role in the organization.

@@ -1,5 +1,6 @@
 //! The topic taxonomy: billing, screening, warm handoff, EHR, funding, ...
 
+pub mod loaders;
 pub mod mutation;
 pub mod policy;
 pub mod query;

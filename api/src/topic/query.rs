@@ -1,21 +1,19 @@
 //! Root queries about topics.
 
 use async_graphql::{Context, Object, Result};
-use entity::topic;
-use sea_orm::{EntityTrait, QueryFilter};
 
 use crate::graphql::ContextExt as _;
-use crate::graphql::pagination::{Page, fetch_page};
-use crate::topic::policy::topic_scope;
+use crate::graphql::pagination::Page;
+use crate::topic::service;
 use crate::topic::types::TopicConnection;
 
-/// Root queries about topics.
+/// Root queries about topics. The taxonomy is public: anonymous viewers read it too.
 #[derive(Default)]
 pub struct TopicQuery;
 
-#[Object(guard = "crate::graphql::SignedIn")]
+#[Object(guard = "crate::graphql::Public")]
 impl TopicQuery {
-    /// The topic taxonomy, oldest first.
+    /// The topic taxonomy, oldest first. Public: no sign-in needed.
     #[graphql(
         complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
     )]
@@ -31,9 +29,8 @@ impl TopicQuery {
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<TopicConnection> {
         let page = Page::new(first, after, last, before)?;
-        let select = topic::Entity::find().filter(topic_scope(ctx.viewer()?));
-        let db = ctx.db()?;
-        let (slice, total) = fetch_page(db, select, topic::Column::Id, &page).await?;
-        Ok(TopicConnection::new(slice, total))
+        Ok(service::list_topics(ctx.db()?, ctx.viewer()?, &page)
+            .await?
+            .into())
     }
 }

@@ -2,11 +2,14 @@
 
 use chrono::Utc;
 use entity::topic;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::ApiError;
+use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::store::{find_in_scope, update_versioned};
 use crate::topic::policy::{check_manage_topics, topic_scope};
 use crate::validate::Validator;
@@ -31,6 +34,16 @@ pub struct TopicChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
     pub description: Option<Option<String>>,
+}
+
+/// A page of the topic taxonomy.
+pub async fn list_topics(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    page: &Page,
+) -> Result<(Slice<topic::Model>, TotalCount), ApiError> {
+    let select = topic::Entity::find().filter(topic_scope(viewer));
+    fetch_page(db, select, &Order::by_key(topic::Column::Id), page).await
 }
 
 /// Adds a topic to the taxonomy.

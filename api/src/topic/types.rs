@@ -4,24 +4,21 @@ use crate::graphql::scalars::DateTime;
 use async_graphql::{ID, Object};
 use entity::topic;
 
-use crate::graphql::ids::{NodeKind, encode};
+use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::connection;
+use crate::topic::loaders::TopicById;
 
-/// An entry of the topic taxonomy that needs, expertise, milestones and sessions refer to.
-pub struct Topic(pub topic::Model);
-
-impl From<topic::Model> for Topic {
-    fn from(model: topic::Model) -> Self {
-        Self(model)
-    }
-}
+node_object!(
+    /// An entry of the topic taxonomy that needs, expertise, milestones and sessions refer to.
+    Topic: topic, TopicById
+);
 
 /// An entry of the topic taxonomy that needs, expertise, milestones and sessions refer to.
 #[Object]
 impl Topic {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Topic, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// A short unique name, for example `warm-handoff`.

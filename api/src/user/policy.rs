@@ -3,8 +3,10 @@
 use entity::{cohort_staff, membership, user};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
+use uuid::Uuid;
 
-use crate::auth::{Viewer, scope};
+use crate::auth::{Actor, Viewer, scope};
+use crate::cohort::policy::visible_cohorts;
 use crate::organization::policy::membership_scope;
 
 /// Users the viewer may see: themselves, staff of cohorts they see, and members of
@@ -19,7 +21,7 @@ pub fn user_scope(viewer: &Viewer) -> Condition {
                     Query::select()
                         .column(cohort_staff::Column::UserId)
                         .from(cohort_staff::Entity)
-                        .and_where(cohort_staff::Column::CohortId.is_in(actor.visible_cohorts()))
+                        .and_where(cohort_staff::Column::CohortId.is_in(visible_cohorts(actor)))
                         .to_owned(),
                 ),
             )
@@ -33,4 +35,9 @@ pub fn user_scope(viewer: &Viewer) -> Condition {
                 ),
             )
     })
+}
+
+/// Whether the actor may read `user`'s email address: the user themselves and admins.
+pub fn can_see_email(actor: &Actor, user: Uuid) -> bool {
+    actor.is_admin || actor.user_id == user
 }

@@ -3,41 +3,29 @@
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
 use entity::{access_token, identity, user};
-use sea_orm::{EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use crate::account::policy::{identity_scope, personal_token_scope, session_scope};
+use crate::account::service as account;
 use crate::account::types::{AccessTokenConnection, IdentityConnection, SessionConnection};
-use crate::auth::Viewer;
-use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
-use crate::graphql::ids::{NodeKind, encode};
-use crate::graphql::pagination::Page;
-use crate::graphql::pagination::{Slice, TotalCount, fetch_page};
+use crate::graphql::node::{HasNodeKind as _, node_object};
+use crate::graphql::pagination::{Order, Page};
+use crate::organization::loaders::MembershipsOfUser;
 use crate::organization::types::MembershipConnection;
+use crate::user::loaders::UserById;
+use crate::user::policy;
 
-/// A person who can sign in: grantee staff, T/TA providers and administrators.
-pub struct User(pub user::Model);
-
-impl From<user::Model> for User {
-    fn from(model: user::Model) -> Self {
-        Self(model)
-    }
-}
-
-impl User {
-    /// The primary key.
-    pub fn uuid(&self) -> Uuid {
-        self.0.id
-    }
-}
+node_object!(
+    /// A person who can sign in: grantee staff, T/TA providers and administrators.
+    User: user, UserById
+);
 
 /// A person who can sign in: grantee staff, T/TA providers and administrators.
 #[Object]
 impl User {
     /// The global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::User, self.0.id)
+        Self::global_id(self.0.id)
     }
 
     /// Display name.
@@ -47,8 +35,7 @@ impl User {
 
     /// Email address. Visible only to the user themselves and to administrators.
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        let actor = ctx.actor()?;
-        Ok((actor.is_admin || actor.user_id == self.0.id)
+        Ok(policy::can_see_email(ctx.actor()?, self.0.id)
             .then_some(self.0.email.as_deref())
             .flatten())
     }
@@ -84,11 +71,12 @@ impl User {
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<IdentityConnection> {
         let page = Page::new(first, after, last, before)?;
-        let (slice, total) = own_page::<identity::Entity>(
-            ctx,
+        let (slice, total) = account::own_page(
+            ctx.db()?,
+            ctx.viewer()?,
             self.0.id,
             identity_scope,
-            identity::Column::Id,
+            Order::<identity::Entity>::by_key(identity::Column::Id),
             &page,
         )
         .await?;
@@ -112,11 +100,12 @@ impl User {
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<SessionConnection> {
         let page = Page::new(first, after, last, before)?;
-        let (slice, total) = own_page::<access_token::Entity>(
-            ctx,
+        let (slice, total) = account::own_page(
+            ctx.db()?,
+            ctx.viewer()?,
             self.0.id,
             session_scope,
-            access_token::Column::Id,
+            Order::<access_token::Entity>::by_key(access_token::Column::Id),
             &page,
         )
         .await?;
@@ -140,11 +129,12 @@ impl User {
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<AccessTokenConnection> {
         let page = Page::new(first, after, last, before)?;
-        let (slice, total) = own_page::<access_token::Entity>(
-            ctx,
+        let (slice, total) = account::own_page(
+            ctx.db()?,
+            ctx.viewer()?,
             self.0.id,
             personal_token_scope,
-            access_token::Column::Id,
+            Order::<access_token::Entity>::by_key(access_token::Column::Id),
             &page,
         )
         .await?;
@@ -168,34 +158,9 @@ impl User {
     ) -> Result<MembershipConnection> {
         let page = Page::new(first, after, last, before)?;
         let (slice, total) = ctx
-            .loaders()?
-            .memberships_of_user
+            .loader::<MembershipsOfUser>()?
             .page(self.0.id, page)
             .await?;
         Ok(MembershipConnection::new(slice, total))
     }
-}
-
-/// A page of the viewer's own records of `E`, or an empty page when `user` is someone else:
-/// at most one user per request is the viewer, so this costs at most one query per field.
-async fn own_page<E: EntityTrait>(
-    ctx: &Context<'_>,
-    user: Uuid,
-    scope: fn(&Viewer) -> sea_orm::Condition,
-    key: E::Column,
-    page: &Page,
-) -> Result<(Slice<E::Model>, TotalCount), ApiError>
-where
-    E::Model: Sync,
-{
-    let viewer = ctx.viewer()?;
-    if viewer.require()?.user_id != user {
-        return Ok((
-            Slice::default(),
-            TotalCount::from_fn(|| Box::pin(async { Ok(0) })),
-        ));
-    }
-    let db = ctx.db()?;
-    let select = E::find().filter(scope(viewer));
-    fetch_page(db, select, key, page).await
 }

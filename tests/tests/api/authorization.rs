@@ -1513,15 +1513,62 @@ async fn organizations_are_created_by_admins_and_by_managers_of_the_cohort() {
 }
 
 #[tokio::test]
-async fn anonymous_is_unauthenticated_on_every_root_field() {
+async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() {
     let w = World::new().await;
     let org = gid(NodeKind::Organization, w.acme.id);
     let alpha = gid(NodeKind::Cohort, w.alpha.id);
+    let topic = w.app.topic("tribal-outreach").await;
+    let topic = gid(NodeKind::Topic, topic.id);
+    let topics = w.app.count_rows("topic").await;
+
+    // The public root fields: anonymous viewers reach exactly the public objects (topics) and
+    // nothing else, not even by ID.
+    let public = [
+        (
+            "node",
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": org }),
+            json!({ "data": { "node": null }, "code": "NOT_FOUND" }),
+        ),
+        (
+            "node",
+            "query($id: ID!) { node(id: $id) { id ... on Topic { name } } }",
+            json!({ "id": topic }),
+            json!({ "data": { "node": { "id": topic, "name": "tribal outreach" } } }),
+        ),
+        (
+            "nodes",
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": [org, alpha, gid(NodeKind::User, w.user("olga")), topic] }),
+            json!({ "data": { "nodes": [null, null, null, { "id": topic }] } }),
+        ),
+        (
+            "topics",
+            "{ topics { totalCount } }",
+            json!({}),
+            json!({ "data": { "topics": { "totalCount": topics } } }),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (field, document, variables, expected) in &public {
+        let before = w.app.snapshot().await;
+        let body = w.app.graphql(None, document, variables.clone()).await;
+        let data = json!({ *field: body["data"][field] });
+        let outcome = match error_code(&body) {
+            Some(code) => json!({ "data": data, "code": code }),
+            None => json!({ "data": data }),
+        };
+        if outcome != *expected {
+            failures.push(format!("{document}: {body}, expected {expected}"));
+        } else if before != w.app.snapshot().await {
+            failures.push(format!("{document}: changed the database"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
     // (root field, document): queries, and mutations that have no `Op` of their own. The
     // documents may use the variables below.
     let documents = [
-        ("node", "query($id: ID!) { node(id: $id) { id } }"),
-        ("nodes", "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"),
         ("viewer", "{ viewer { name } }"),
         ("organizations", "{ organizations { totalCount } }"),
         (
@@ -1534,7 +1581,6 @@ async fn anonymous_is_unauthenticated_on_every_root_field() {
             "query($cohort: ID) { cohort(id: $cohort) { slug } }",
         ),
         ("cohort", "{ cohort(slug: \"alpha\") { slug } }"),
-        ("topics", "{ topics { totalCount } }"),
         ("invitations", "{ invitations { totalCount } }"),
         (
             "createInvitation",
@@ -1579,7 +1625,6 @@ async fn anonymous_is_unauthenticated_on_every_root_field() {
         "session": gid(NodeKind::Session, Uuid::now_v7()),
         "identity": gid(NodeKind::Identity, Uuid::now_v7()),
     });
-    let mut failures = Vec::new();
     for (_, document) in documents {
         let before = w.app.snapshot().await;
         let before_tokens = w.app.count_rows("access_token").await;
@@ -1611,6 +1656,7 @@ async fn anonymous_is_unauthenticated_on_every_root_field() {
         )
         .await;
     let mut covered: Vec<&str> = documents.iter().map(|(name, _)| *name).collect();
+    covered.extend(public.iter().map(|(name, ..)| *name));
     for op in &ops {
         covered.push(op.input(&w.app).await.0);
     }
@@ -1635,10 +1681,6 @@ async fn anonymous_is_unauthenticated_before_its_input_is_checked() {
     let w = World::new().await;
     let mut failures = Vec::new();
     for (query, variables) in [
-        (
-            "query($id: ID!) { node(id: $id) { id } }",
-            json!({ "id": "not-an-id" }),
-        ),
         (
             "query($id: ID!) { organization(id: $id) { name } }",
             json!({ "id": "not-an-id" }),

@@ -188,7 +188,13 @@ impl Op {
     fn expected(self, persona: Persona, tenant: Tenant) -> Outcome {
         use Persona::*;
         if persona == Anonymous {
-            return Unauthenticated;
+            // Public root fields open to anonymous viewers, who find only public objects (the
+            // targets here are organizations, which are not); every other field needs sign-in.
+            return match self {
+                Op::Node => NotFound,
+                Op::Nodes | Op::Topics => Allowed,
+                _ => Unauthenticated,
+            };
         }
         let admin = persona == Admin;
         let own = tenant == Tenant::Own;

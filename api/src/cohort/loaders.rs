@@ -1,0 +1,93 @@
+//! Loaders of cohorts, enrollments and cohort staff.
+
+use entity::enrollment::EnrollmentStatus;
+use entity::{cohort, cohort_staff, enrollment};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection};
+
+use crate::auth::Viewer;
+use crate::cohort::policy::{cohort_scope, enrollment_scope, staff_scope};
+use crate::graphql::loaders::{LoaderKind, Relation, by_id_loader, relation_loader};
+use crate::graphql::pagination::Order;
+
+by_id_loader!(
+    /// Cohorts by id, as far as the viewer may see them.
+    CohortById: cohort::Entity, cohort::Column::Id, cohort_scope
+);
+
+by_id_loader!(
+    /// Enrollments by id, as far as the viewer may see them.
+    EnrollmentById: enrollment::Entity, enrollment::Column::Id, enrollment_scope
+);
+
+by_id_loader!(
+    /// Staff assignments by id, as far as the viewer may see them.
+    CohortStaffById: cohort_staff::Entity, cohort_staff::Column::Id, staff_scope
+);
+
+relation_loader!(
+    /// A cohort's staff, in the order they were assigned.
+    StaffOfCohort: cohort_staff::Entity,
+    cohort_staff::Column::CohortId,
+    Order::by_key(cohort_staff::Column::Id),
+    staff_scope
+);
+
+/// Enrollments of a parent, all of them or those of one status, oldest first.
+pub struct EnrollmentRelation {
+    any: Relation<enrollment::Entity>,
+    active: Relation<enrollment::Entity>,
+    withdrawn: Relation<enrollment::Entity>,
+}
+
+impl EnrollmentRelation {
+    fn new(db: &DatabaseConnection, parent: enrollment::Column, viewer: &Viewer) -> Self {
+        let scope = enrollment_scope(viewer);
+        let order = Order::by_key(enrollment::Column::Id);
+        let of_status = |status: EnrollmentStatus| {
+            Relation::new(
+                db,
+                parent,
+                order,
+                Condition::all()
+                    .add(scope.clone())
+                    .add(enrollment::Column::Status.eq(status)),
+            )
+        };
+        Self {
+            active: of_status(EnrollmentStatus::Active),
+            withdrawn: of_status(EnrollmentStatus::Withdrawn),
+            any: Relation::new(db, parent, order, scope),
+        }
+    }
+
+    /// The relation for enrollments with `status`, or all of them.
+    pub fn with_status(&self, status: Option<EnrollmentStatus>) -> &Relation<enrollment::Entity> {
+        match status {
+            None => &self.any,
+            Some(EnrollmentStatus::Active) => &self.active,
+            Some(EnrollmentStatus::Withdrawn) => &self.withdrawn,
+        }
+    }
+}
+
+/// A cohort's enrollments.
+pub struct EnrollmentsOfCohort;
+
+impl LoaderKind for EnrollmentsOfCohort {
+    type Loader = EnrollmentRelation;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        EnrollmentRelation::new(db, enrollment::Column::CohortId, viewer)
+    }
+}
+
+/// An organization's enrollments.
+pub struct EnrollmentsOfOrganization;
+
+impl LoaderKind for EnrollmentsOfOrganization {
+    type Loader = EnrollmentRelation;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        EnrollmentRelation::new(db, enrollment::Column::OrganizationId, viewer)
+    }
+}

@@ -1,0 +1,113 @@
+//! Running one GraphQL request, whatever transport carried it: authenticate the credential,
+//! attach the per-request data, execute, and shape the response. The HTTP handler calls
+//! [`execute`]; a WebSocket endpoint calls the same function per operation.
+
+use std::sync::Arc;
+
+use async_graphql::Variables;
+use sea_orm::DatabaseConnection;
+use serde_json::{Map, Value};
+
+use crate::auth::{Credential, authenticate};
+use crate::error::ApiError;
+use crate::graphql::loaders::Loaders;
+use crate::graphql::{ApiSchema, Executed, order};
+
+/// A GraphQL request as a transport received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphqlRequest {
+    /// The document.
+    pub query: String,
+    /// Which operation of the document to run; `None` for its only one.
+    pub operation_name: Option<String>,
+    /// The variables, as a JSON object.
+    pub variables: Option<Map<String, Value>>,
+}
+
+/// The result of a request that passed authentication.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Whether execution started: `false` when the document did not parse or validate, so the
+    /// response has no `data`.
+    pub executed: bool,
+    /// The response body: `data` (fields in query order), `errors` (each with an
+    /// `extensions.code`) and `extensions`, as present.
+    pub body: Map<String, Value>,
+}
+
+/// What the server needs to run requests.
+#[derive(Clone)]
+pub struct Executor {
+    /// The executable schema.
+    pub schema: ApiSchema,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// How long a browser session may sit unused.
+    pub session_idle: chrono::Duration,
+}
+
+impl Executor {
+    /// Authenticates `credential` (none is an anonymous viewer) and runs `request`. A wrong or
+    /// expired credential is an error, so the transport can answer it as such (HTTP 401).
+    pub async fn execute(
+        &self,
+        credential: Option<&Credential>,
+        request: GraphqlRequest,
+    ) -> Result<Outcome, ApiError> {
+        let viewer = authenticate(&self.db, credential, self.session_idle).await?;
+        let mut prepared = async_graphql::Request::new(request.query.as_str());
+        if let Some(name) = &request.operation_name {
+            prepared = prepared.operation_name(name.as_str());
+        }
+        if let Some(variables) = request.variables {
+            prepared = prepared.variables(Variables::from_json(Value::Object(variables)));
+        }
+        let executed = Executed::default();
+        let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone()));
+        let prepared = prepared.data(viewer).data(loaders).data(executed.clone());
+        let response = self.schema.execute(prepared).await;
+
+        let mut body = Map::new();
+        if executed.get() {
+            let mut data = to_json(&response.data);
+            order::in_query_order(&mut data, &request.query, request.operation_name.as_deref());
+            body.insert("data".to_owned(), data);
+        }
+        if !response.errors.is_empty() {
+            let mut errors = to_json(&response.errors);
+            if !executed.get() {
+                with_default_code(&mut errors, "GRAPHQL_VALIDATION_FAILED");
+            }
+            body.insert("errors".to_owned(), errors);
+        }
+        if !response.extensions.is_empty() {
+            body.insert("extensions".to_owned(), to_json(&response.extensions));
+        }
+        Ok(Outcome {
+            executed: executed.get(),
+            body,
+        })
+    }
+}
+
+/// Gives every error without an `extensions.code` the code `code`, so clients can tell a
+/// request that could not run from other failures.
+fn with_default_code(errors: &mut Value, code: &str) {
+    for error in errors.as_array_mut().into_iter().flatten() {
+        let Some(error) = error.as_object_mut() else {
+            continue;
+        };
+        let extensions = error
+            .entry("extensions")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(extensions) = extensions.as_object_mut() {
+            extensions
+                .entry("code")
+                .or_insert_with(|| Value::String(code.to_owned()));
+        }
+    }
+}
+
+fn to_json(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
