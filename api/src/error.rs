@@ -122,9 +122,7 @@ impl ApiError {
     /// error stays what it is.
     pub fn on_unique(self, field: &str, message: &str) -> Self {
         match &self {
-            Self::Database(err)
-                if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
-            {
+            Self::Database(err) if is_unique_violation(err) => {
                 Self::invalid(field, FieldErrorCode::Taken, message)
             }
             _ => self,
@@ -146,6 +144,11 @@ impl From<std::sync::Arc<DbErr>> for ApiError {
     fn from(err: std::sync::Arc<DbErr>) -> Self {
         DbErr::clone(&err).into()
     }
+}
+
+/// Whether a database error is a unique-constraint violation: another writer got there first.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// Whether a database error means "could not reach the database" rather than a bad statement.

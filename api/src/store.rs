@@ -63,3 +63,22 @@ where
     }
     Ok(current)
 }
+
+/// Takes the write lock on the row `id` of `E` for the rest of the transaction `txn`, with a
+/// write that changes nothing. On PostgreSQL other transactions that lock the same row wait
+/// for this one to end; on SQLite it takes the database's write lock, so it must be the
+/// transaction's first statement (a transaction that read first could not upgrade without
+/// failing). Concurrent check-then-write sequences on one aggregate (an organization and its
+/// leads) lock its root row first and so run one after the other.
+pub async fn lock_row<E: EntityTrait>(
+    txn: &impl ConnectionTrait,
+    key: E::Column,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    E::update_many()
+        .col_expr(key, Expr::col((E::default(), key)).into())
+        .filter(key.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}

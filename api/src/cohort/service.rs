@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::cohort::policy::{self, cohort_scope, staff_scope};
-use crate::error::{ApiError, FieldErrorCode};
+use crate::error::{ApiError, FieldErrorCode, is_unique_violation};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::store::{find_in_scope, update_versioned};
 use crate::validate::Validator;
@@ -198,17 +198,29 @@ pub async fn enroll_organization(
             active.updated_at = Set(now);
             Ok(active.update(db).await?)
         }
-        None => Ok(enrollment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            cohort_id: Set(cohort_id),
-            organization_id: Set(organization_id),
-            status: Set(EnrollmentStatus::Active),
-            withdrawn_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
+        None => {
+            let inserted = enrollment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                cohort_id: Set(cohort_id),
+                organization_id: Set(organization_id),
+                status: Set(EnrollmentStatus::Active),
+                withdrawn_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await;
+            match inserted {
+                Ok(enrollment) => Ok(enrollment),
+                // A concurrent request enrolled it first: the outcome is the same.
+                Err(err) if is_unique_violation(&err) => {
+                    find_enrollment(db, cohort_id, organization_id)
+                        .await?
+                        .ok_or_else(|| err.into())
+                }
+                Err(err) => Err(err.into()),
+            }
         }
-        .insert(db)
-        .await?),
     }
 }
 
@@ -266,30 +278,59 @@ pub async fn assign_cohort_staff(
     policy::check_manage_staff(actor, cohort_id)?;
     crate::user::service::visible_user(db, viewer, user_id).await?;
     let now = Utc::now();
-    let existing = cohort_staff::Entity::find()
+    match find_staff(db, cohort_id, user_id).await? {
+        Some(existing) => set_staff_role(db, existing, role, now).await,
+        None => {
+            let inserted = cohort_staff::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                cohort_id: Set(cohort_id),
+                user_id: Set(user_id),
+                role: Set(role),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await;
+            match inserted {
+                Ok(staff) => Ok(staff),
+                // A concurrent request assigned them first; apply this role over theirs.
+                Err(err) if is_unique_violation(&err) => {
+                    let existing = find_staff(db, cohort_id, user_id)
+                        .await?
+                        .ok_or_else(|| ApiError::from(err))?;
+                    set_staff_role(db, existing, role, now).await
+                }
+                Err(err) => Err(err.into()),
+            }
+        }
+    }
+}
+
+async fn find_staff(
+    db: &impl ConnectionTrait,
+    cohort_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<cohort_staff::Model>, ApiError> {
+    Ok(cohort_staff::Entity::find()
         .filter(cohort_staff::Column::CohortId.eq(cohort_id))
         .filter(cohort_staff::Column::UserId.eq(user_id))
         .one(db)
-        .await?;
-    match existing {
-        Some(existing) if existing.role == role => Ok(existing),
-        Some(existing) => {
-            let mut active: cohort_staff::ActiveModel = existing.into();
-            active.role = Set(role);
-            active.updated_at = Set(now);
-            Ok(active.update(db).await?)
-        }
-        None => Ok(cohort_staff::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            cohort_id: Set(cohort_id),
-            user_id: Set(user_id),
-            role: Set(role),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await?),
+        .await?)
+}
+
+async fn set_staff_role(
+    db: &impl ConnectionTrait,
+    existing: cohort_staff::Model,
+    role: StaffRole,
+    now: chrono::DateTime<Utc>,
+) -> Result<cohort_staff::Model, ApiError> {
+    if existing.role == role {
+        return Ok(existing);
     }
+    let mut active: cohort_staff::ActiveModel = existing.into();
+    active.role = Set(role);
+    active.updated_at = Set(now);
+    Ok(active.update(db).await?)
 }
 
 /// Removes a staff assignment and returns it as it was.

@@ -15,7 +15,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::organization::policy::{self, membership_scope, organization_scope};
-use crate::store::{find_in_scope, update_versioned};
+use crate::store::{find_in_scope, lock_row, update_versioned};
 use crate::validate::Validator;
 
 /// Longest organization name.
@@ -240,26 +240,25 @@ pub async fn add_member(
 
 /// Changes a member's role, profession or champion flag if `expected_version` is current.
 ///
+/// Runs in a transaction that first locks the organization, so two leads demoting each other
+/// at the same moment cannot leave it without a lead.
+///
 /// **Permissions**: admins and the organization's leads.
 pub async fn update_member(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     viewer: &Viewer,
     id: Uuid,
     expected_version: i32,
     changes: MemberChanges,
 ) -> Result<membership::Model, ApiError> {
     let actor = viewer.require()?;
-    let current = find_in_scope::<membership::Entity>(
-        db,
-        membership::Column::Id,
-        id,
-        membership_scope(viewer),
-        "membership",
-    )
-    .await?;
-    policy::check_manage_members(actor, current.organization_id)?;
+    let organization = visible_membership(db, viewer, id).await?.organization_id;
+    policy::check_manage_members(actor, organization)?;
+    let txn = db.begin().await?;
+    lock_row::<organization::Entity>(&txn, organization::Column::Id, organization).await?;
+    let current = visible_membership(&txn, viewer, id).await?;
     if changes.role == Some(MembershipRole::Member) {
-        check_keeps_a_lead(db, &current, "role").await?;
+        check_keeps_a_lead(&txn, &current, "role").await?;
     }
     let mut active: membership::ActiveModel = Default::default();
     if let Some(role) = changes.role {
@@ -272,8 +271,8 @@ pub async fn update_member(
         active.is_champion = Set(is_champion);
     }
     active.updated_at = Set(Utc::now());
-    update_versioned(
-        db,
+    let updated = update_versioned(
+        &txn,
         membership::Column::Id,
         membership::Column::Version,
         id,
@@ -281,30 +280,47 @@ pub async fn update_member(
         active,
         "membership",
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
-/// Removes a membership and returns it as it was.
+/// Removes a membership and returns it as it was. The last lead cannot leave.
+///
+/// Runs in a transaction that first locks the organization, like [`update_member`].
 ///
 /// **Permissions**: admins, the organization's leads, and the member themselves.
 pub async fn remove_member(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<membership::Model, ApiError> {
     let actor = viewer.require()?;
-    let current = find_in_scope::<membership::Entity>(
+    let organization = visible_membership(db, viewer, id).await?.organization_id;
+    let txn = db.begin().await?;
+    lock_row::<organization::Entity>(&txn, organization::Column::Id, organization).await?;
+    let current = visible_membership(&txn, viewer, id).await?;
+    policy::check_remove_member(actor, &current)?;
+    check_keeps_a_lead(&txn, &current, "id").await?;
+    current.clone().delete(&txn).await?;
+    txn.commit().await?;
+    Ok(current)
+}
+
+/// The membership `id` if the viewer may see it, else `NOT_FOUND`.
+async fn visible_membership(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<membership::Model, ApiError> {
+    find_in_scope::<membership::Entity>(
         db,
         membership::Column::Id,
         id,
         membership_scope(viewer),
         "membership",
     )
-    .await?;
-    policy::check_remove_member(actor, &current)?;
-    check_keeps_a_lead(db, &current, "id").await?;
-    current.clone().delete(db).await?;
-    Ok(current)
+    .await
 }
 
 /// Fails with `LAST_LEAD` when `membership` is the only lead of its organization.

@@ -5,6 +5,7 @@
 mod authorization;
 mod bad_input;
 mod cli;
+mod concurrency;
 mod demo;
 mod directory;
 mod fake_idp;
