@@ -76,7 +76,7 @@ pub async fn lock_row<E: EntityTrait>(
     id: Uuid,
 ) -> Result<(), ApiError> {
     E::update_many()
-        .col_expr(key, Expr::col((E::default(), key)).into())
+        .col_expr(key, Expr::col((E::default(), key)))
         .filter(key.eq(id))
         .exec(txn)
         .await?;
