@@ -60,6 +60,8 @@ pub enum ApiError {
         /// The version now stored.
         current_version: i32,
     },
+    /// An idempotency key was sent again with a different input.
+    IdempotencyKeyReused,
     /// The request is malformed in a way a form cannot fix (a bad ID or cursor).
     BadUserInput(String),
     /// One or more fields failed validation; returned to the client as `userErrors`.
@@ -80,6 +82,7 @@ impl ApiError {
             Self::Forbidden => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict { .. } => "CONFLICT",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             Self::BadUserInput(_) | Self::Invalid(_) => "BAD_USER_INPUT",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
@@ -94,6 +97,11 @@ impl ApiError {
             Self::NotFound(what) => format!("{what} not found"),
             Self::Conflict { entity, .. } => {
                 format!("the {entity} was changed by someone else; reload it and try again")
+            }
+            Self::IdempotencyKeyReused => {
+                "this idempotency key was used for a request with different input; use a new key \
+                 for a new request"
+                    .to_owned()
             }
             Self::BadUserInput(message) => message.clone(),
             Self::Invalid(_) => "invalid input".to_owned(),

@@ -10,6 +10,7 @@ pub mod cohort;
 pub mod cohort_staff;
 pub mod enrollment;
 pub mod identity;
+pub mod idempotency_key;
 pub mod invitation;
 pub mod membership;
 pub mod organization;
@@ -25,6 +26,7 @@ pub mod prelude {
     pub use crate::cohort_staff::Entity as CohortStaff;
     pub use crate::enrollment::Entity as Enrollment;
     pub use crate::identity::Entity as Identity;
+    pub use crate::idempotency_key::Entity as IdempotencyKey;
     pub use crate::invitation::Entity as Invitation;
     pub use crate::membership::Entity as Membership;
     pub use crate::organization::Entity as Organization;

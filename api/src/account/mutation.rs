@@ -1,13 +1,15 @@
 //! Mutations on the viewer's sign-in methods, and on users by administrators.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entity::access_token;
 
 use crate::account::service;
 use crate::account::types::AccessToken;
-use crate::graphql::ContextExt as _;
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as, encode};
 use crate::graphql::scalars::DateTime;
+use crate::graphql::{ContextExt as _, idempotent};
+use crate::idempotency;
 use crate::user::types::User;
 
 /// Input of `createPersonalAccessToken`.
@@ -17,6 +19,10 @@ pub struct CreatePersonalAccessTokenInput {
     pub name: String,
     /// When the token stops working; never if omitted.
     pub expires_at: Option<DateTime>,
+    /// A key of your choosing (1 to 255 characters) that makes retrying safe: the same input
+    /// with the same key within a day returns the first result instead of creating again; the
+    /// same key with other input fails with `IDEMPOTENCY_KEY_REUSED`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createPersonalAccessToken`.
@@ -87,17 +93,34 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The token's label and expiry.")] input: CreatePersonalAccessTokenInput,
     ) -> Result<CreatePersonalAccessTokenPayload> {
-        let result = service::create_token(
-            ctx.db()?,
-            ctx.viewer()?,
-            &input.name,
-            input.expires_at.map(|at| at.0),
+        let (db, viewer) = (ctx.db()?, ctx.viewer()?);
+        let request = idempotent(
+            "createPersonalAccessToken",
+            input.idempotency_key.as_deref(),
+            &input,
+        );
+        let result = idempotency::once(
+            db,
+            viewer,
+            request,
+            |(token, _): &(access_token::Model, Option<String>)| token.id,
+            async |txn| {
+                let issued = service::create_token(
+                    txn,
+                    viewer,
+                    &input.name,
+                    input.expires_at.map(|at| at.0),
+                )
+                .await?;
+                Ok((issued.token, Some(issued.secret)))
+            },
+            // Only the hash of the secret is stored: a retry gets the token without it.
+            async |id| Ok((service::own_token(db, viewer, id).await?, None)),
         )
         .await;
         payload(result, |issued, user_errors| {
-            let (access_token, token) = issued.map_or((None, None), |issued| {
-                (Some(issued.token.into()), Some(issued.secret))
-            });
+            let (access_token, token) =
+                issued.map_or((None, None), |(token, secret)| (Some(token.into()), secret));
             CreatePersonalAccessTokenPayload {
                 access_token,
                 token,

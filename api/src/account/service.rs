@@ -19,6 +19,22 @@ use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::store::find_in_scope;
 use crate::validate::Validator;
 
+/// The viewer's personal access token `id`, else `NOT_FOUND`.
+pub async fn own_token(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<access_token::Model, ApiError> {
+    find_in_scope::<access_token::Entity>(
+        db,
+        access_token::Column::Id,
+        id,
+        personal_token_scope(viewer),
+        "access token",
+    )
+    .await
+}
+
 /// Creates a personal access token for the viewer. The secret is returned once.
 ///
 /// **Permissions**: any signed-in user, for themselves.
@@ -50,23 +66,9 @@ pub async fn revoke_token(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<access_token::Model, ApiError> {
-    let token = find_in_scope::<access_token::Entity>(
-        db,
-        access_token::Column::Id,
-        id,
-        personal_token_scope(viewer),
-        "access token",
-    )
-    .await?;
+    let token = own_token(db, viewer, id).await?;
     revoke(db, &token).await?;
-    find_in_scope::<access_token::Entity>(
-        db,
-        access_token::Column::Id,
-        id,
-        personal_token_scope(viewer),
-        "access token",
-    )
-    .await
+    own_token(db, viewer, id).await
 }
 
 /// Ends one of the viewer's sessions (a mobile sign-in ends with all its tokens).

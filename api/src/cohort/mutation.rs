@@ -2,12 +2,14 @@
 
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use entity::cohort;
 
 use crate::cohort::service::{self, CohortChanges, NewCohort};
 use crate::cohort::types::{Cohort, CohortStaff, Enrollment, StaffRole};
-use crate::graphql::ContextExt as _;
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as, encode};
+use crate::graphql::{ContextExt as _, idempotent};
+use crate::idempotency;
 
 /// Input of `createCohort`.
 #[derive(Debug, InputObject)]
@@ -23,6 +25,10 @@ pub struct CreateCohortInput {
     pub starts_on: Option<Date>,
     /// The last day of the cohort; not before `startsOn`.
     pub ends_on: Option<Date>,
+    /// A key of your choosing (1 to 255 characters) that makes retrying safe: the same input
+    /// with the same key within a day returns the first result instead of creating again; the
+    /// same key with other input fails with `IDEMPOTENCY_KEY_REUSED`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createCohort`.
@@ -130,16 +136,22 @@ impl CohortMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new cohort.")] input: CreateCohortInput,
     ) -> Result<CreateCohortPayload> {
-        let result = service::create_cohort(
-            ctx.db()?,
-            ctx.viewer()?,
-            NewCohort {
-                slug: input.slug,
-                name: input.name,
-                description: input.description,
-                starts_on: input.starts_on.map(|d| d.0),
-                ends_on: input.ends_on.map(|d| d.0),
-            },
+        let (db, viewer) = (ctx.db()?, ctx.viewer()?);
+        let request = idempotent("createCohort", input.idempotency_key.as_deref(), &input);
+        let new = NewCohort {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: input.ends_on.map(|d| d.0),
+        };
+        let result = idempotency::once(
+            db,
+            viewer,
+            request,
+            |cohort: &cohort::Model| cohort.id,
+            async |txn| service::create_cohort(txn, viewer, new).await,
+            async |id| service::visible_cohort(db, viewer, id).await,
         )
         .await;
         payload(result, |cohort, user_errors| CreateCohortPayload {

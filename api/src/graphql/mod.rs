@@ -197,3 +197,18 @@ macro_rules! mirror_enum {
 }
 
 pub(crate) use mirror_enum;
+
+/// The idempotency request of a create mutation: `key` as the client sent it, and a digest of
+/// the whole input (a retry must send the same input).
+pub fn idempotent<'a>(
+    operation: &'static str,
+    key: Option<&'a str>,
+    input: &impl async_graphql::InputType,
+) -> crate::idempotency::Request<'a> {
+    let canonical = input.to_value().into_json().map(|json| json.to_string());
+    crate::idempotency::Request {
+        operation,
+        key,
+        fingerprint: crate::idempotency::fingerprint(&canonical.unwrap_or_default()),
+    }
+}

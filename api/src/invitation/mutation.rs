@@ -1,12 +1,14 @@
 //! Mutations on invitations.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entity::invitation;
 
 use crate::cohort::types::StaffRole;
 use crate::error::ApiError;
-use crate::graphql::ContextExt as _;
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::{ContextExt as _, idempotent};
+use crate::idempotency;
 use crate::invitation::service::{self, Target};
 use crate::invitation::types::Invitation;
 use crate::organization::types::{MembershipRole, Profession};
@@ -29,6 +31,10 @@ pub struct CreateInvitationInput {
     pub staff_role: Option<StaffRole>,
     /// Days until the invitation expires: 1 to 90, 14 by default.
     pub expires_in_days: Option<i32>,
+    /// A key of your choosing (1 to 255 characters) that makes retrying safe: the same input
+    /// with the same key within a day returns the first result instead of creating again; the
+    /// same key with other input fails with `IDEMPOTENCY_KEY_REUSED`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `revokeInvitation`.
@@ -94,12 +100,18 @@ impl InvitationMutation {
                 .into());
             }
         };
-        let result = service::create_invitation(
-            ctx.db()?,
-            ctx.viewer()?,
-            &input.email,
-            target,
-            input.expires_in_days,
+        let (db, viewer) = (ctx.db()?, ctx.viewer()?);
+        let request = idempotent("createInvitation", input.idempotency_key.as_deref(), &input);
+        let result = idempotency::once(
+            db,
+            viewer,
+            request,
+            |invitation: &invitation::Model| invitation.id,
+            async |txn| {
+                service::create_invitation(txn, viewer, &input.email, target, input.expires_in_days)
+                    .await
+            },
+            async |id| service::visible_invitation(db, viewer, id).await,
         )
         .await;
         payload(result, |invitation, user_errors| InvitationPayload {

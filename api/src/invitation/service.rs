@@ -39,6 +39,22 @@ pub enum Target {
     CohortStaff { cohort_id: Uuid, role: StaffRole },
 }
 
+/// The invitation `id` if the viewer manages it, else `NOT_FOUND`.
+pub async fn visible_invitation(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<invitation::Model, ApiError> {
+    find_in_scope::<invitation::Entity>(
+        db,
+        invitation::Column::Id,
+        id,
+        invitation_scope(viewer),
+        "invitation",
+    )
+    .await
+}
+
 /// A page of the invitations the viewer manages.
 pub async fn list_invitations(
     db: &DatabaseConnection,
@@ -183,14 +199,7 @@ pub async fn revoke_invitation(
     id: Uuid,
 ) -> Result<invitation::Model, ApiError> {
     viewer.require()?;
-    let current = find_in_scope::<invitation::Entity>(
-        db,
-        invitation::Column::Id,
-        id,
-        invitation_scope(viewer),
-        "invitation",
-    )
-    .await?;
+    let current = visible_invitation(db, viewer, id).await?;
     if current.redeemed_at.is_some() {
         return Err(ApiError::invalid(
             "id",

@@ -1,10 +1,12 @@
 //! Mutations on organizations and memberships.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use entity::{membership, organization};
 
-use crate::graphql::ContextExt as _;
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as, encode};
+use crate::graphql::{ContextExt as _, idempotent};
+use crate::idempotency;
 use crate::organization::service::{
     self, MemberChanges, NewMember, NewOrganization, OrganizationChanges,
 };
@@ -25,6 +27,10 @@ pub struct CreateOrganizationInput {
     pub time_zone: Option<String>,
     /// Enroll the new organization in this cohort. Required unless the viewer is an admin.
     pub cohort_id: Option<ID>,
+    /// A key of your choosing (1 to 255 characters) that makes retrying safe: the same input
+    /// with the same key within a day returns the first result instead of creating again; the
+    /// same key with other input fails with `IDEMPOTENCY_KEY_REUSED`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createOrganization`.
@@ -77,6 +83,10 @@ pub struct AddMemberInput {
     /// Whether they champion the program in their profession.
     #[graphql(default)]
     pub is_champion: bool,
+    /// A key of your choosing (1 to 255 characters) that makes retrying safe: the same input
+    /// with the same key within a day returns the first result instead of creating again; the
+    /// same key with other input fails with `IDEMPOTENCY_KEY_REUSED`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `addMember`.
@@ -148,16 +158,26 @@ impl OrganizationMutation {
             .as_ref()
             .map(|id| decode_as(id, NodeKind::Cohort))
             .transpose()?;
-        let result = service::create_organization(
-            ctx.db()?,
-            ctx.viewer()?,
-            NewOrganization {
-                name: input.name,
-                kind: input.kind.into(),
-                region: input.region,
-                time_zone: input.time_zone,
-                cohort_id,
-            },
+        let (db, viewer) = (ctx.db()?, ctx.viewer()?);
+        let request = idempotent(
+            "createOrganization",
+            input.idempotency_key.as_deref(),
+            &input,
+        );
+        let new = NewOrganization {
+            name: input.name,
+            kind: input.kind.into(),
+            region: input.region,
+            time_zone: input.time_zone,
+            cohort_id,
+        };
+        let result = idempotency::once(
+            db,
+            viewer,
+            request,
+            |organization: &organization::Model| organization.id,
+            async |txn| service::create_organization(txn, viewer, new).await,
+            async |id| service::visible_organization(db, viewer, id).await,
         )
         .await;
         payload(result, |organization, user_errors| {
@@ -206,16 +226,22 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new membership.")] input: AddMemberInput,
     ) -> Result<AddMemberPayload> {
-        let result = service::add_member(
-            ctx.db()?,
-            ctx.viewer()?,
-            NewMember {
-                organization_id: decode_as(&input.organization_id, NodeKind::Organization)?,
-                user_id: decode_as(&input.user_id, NodeKind::User)?,
-                role: input.role.into(),
-                profession: input.profession.into(),
-                is_champion: input.is_champion,
-            },
+        let (db, viewer) = (ctx.db()?, ctx.viewer()?);
+        let request = idempotent("addMember", input.idempotency_key.as_deref(), &input);
+        let new = NewMember {
+            organization_id: decode_as(&input.organization_id, NodeKind::Organization)?,
+            user_id: decode_as(&input.user_id, NodeKind::User)?,
+            role: input.role.into(),
+            profession: input.profession.into(),
+            is_champion: input.is_champion,
+        };
+        let result = idempotency::once(
+            db,
+            viewer,
+            request,
+            |membership: &membership::Model| membership.id,
+            async |txn| service::add_member(txn, viewer, new).await,
+            async |id| service::visible_membership(db, viewer, id).await,
         )
         .await;
         payload(result, |membership, user_errors| AddMemberPayload {

@@ -308,7 +308,7 @@ pub async fn remove_member(
 }
 
 /// The membership `id` if the viewer may see it, else `NOT_FOUND`.
-async fn visible_membership(
+pub async fn visible_membership(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,

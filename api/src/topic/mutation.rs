@@ -1,10 +1,12 @@
 //! Mutations on the topic taxonomy.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use entity::topic;
 
-use crate::graphql::ContextExt as _;
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::{ContextExt as _, idempotent};
+use crate::idempotency;
 use crate::topic::service::{self, NewTopic, TopicChanges};
 use crate::topic::types::Topic;
 
@@ -17,6 +19,10 @@ pub struct CreateTopicInput {
     pub name: String,
     /// What the topic covers (up to 2000 characters).
     pub description: Option<String>,
+    /// A key of your choosing (1 to 255 characters) that makes retrying safe: the same input
+    /// with the same key within a day returns the first result instead of creating again; the
+    /// same key with other input fails with `IDEMPOTENCY_KEY_REUSED`.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `createTopic` and `updateTopic`.
@@ -57,14 +63,20 @@ impl TopicMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new topic.")] input: CreateTopicInput,
     ) -> Result<TopicPayload> {
-        let result = service::create_topic(
-            ctx.db()?,
-            ctx.viewer()?,
-            NewTopic {
-                slug: input.slug,
-                name: input.name,
-                description: input.description,
-            },
+        let (db, viewer) = (ctx.db()?, ctx.viewer()?);
+        let request = idempotent("createTopic", input.idempotency_key.as_deref(), &input);
+        let new = NewTopic {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+        };
+        let result = idempotency::once(
+            db,
+            viewer,
+            request,
+            |topic: &topic::Model| topic.id,
+            async |txn| service::create_topic(txn, viewer, new).await,
+            async |id| service::visible_topic(db, viewer, id).await,
         )
         .await;
         payload(result, |topic, user_errors| TopicPayload {

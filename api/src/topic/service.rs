@@ -36,6 +36,15 @@ pub struct TopicChanges {
     pub description: Option<Option<String>>,
 }
 
+/// The topic `id`, else `NOT_FOUND`.
+pub async fn visible_topic(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<topic::Model, ApiError> {
+    find_in_scope::<topic::Entity>(db, topic::Column::Id, id, topic_scope(viewer), "topic").await
+}
+
 /// A page of the topic taxonomy.
 pub async fn list_topics(
     db: &DatabaseConnection,
@@ -86,7 +95,7 @@ pub async fn update_topic(
     changes: TopicChanges,
 ) -> Result<topic::Model, ApiError> {
     let actor = viewer.require()?;
-    find_in_scope::<topic::Entity>(db, topic::Column::Id, id, topic_scope(viewer), "topic").await?;
+    visible_topic(db, viewer, id).await?;
     check_manage_topics(actor)?;
     let mut v = Validator::new();
     let active = topic::ActiveModel {

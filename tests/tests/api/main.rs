@@ -10,6 +10,7 @@ mod demo;
 mod directory;
 mod fake_idp;
 mod http;
+mod idempotency;
 mod invitations;
 mod login;
 mod matrix;
