@@ -17,5 +17,6 @@ mod matrix;
 mod migrations;
 mod mutations;
 mod n_plus_one;
+mod nodes;
 mod pagination;
 mod schema;

@@ -12,7 +12,11 @@ use serde_json::json;
 // depths may or may not merge depending on timing, which would make the count vary by one
 // either way without growing with page size.
 const NESTED: &str = "query($n: Int!, $m: Int!) {
-    cohorts(first: $n) {
+    organizations(first: $n, orderBy: { field: NAME, direction: DESC }) {
+        totalCount
+        edges { cursor node { name } }
+    }
+    cohorts(first: $n, orderBy: { field: NAME }) {
         totalCount
         nodes {
             name
@@ -87,6 +91,31 @@ async fn statement_count_is_the_same_at_first_5_and_first_100() {
     // One statement per root list and count, per batched relation and count, plus the
     // authentication lookups: a small constant.
     assert!(large <= 30, "{large} statements for one request");
+}
+
+#[tokio::test]
+async fn the_viewer_costs_no_statement_beyond_authentication() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Vera Viewer", UserRole::User).await;
+    // The first request of a token records its last use; keep that write out of the counts.
+    app.graphql(Some(&token), "{ __typename }", json!({})).await;
+
+    // `__typename` touches no domain: what it costs is authentication alone.
+    let (authentication, body) = app
+        .count_statements(app.graphql(Some(&token), "{ __typename }", json!({})))
+        .await;
+    assert_eq!(body["data"]["__typename"], "Query", "{body}");
+    let (viewer, body) = app
+        .count_statements(app.graphql(Some(&token), "{ viewer { name } }", json!({})))
+        .await;
+    assert_eq!(body["data"]["viewer"]["name"], "Vera Viewer", "{body}");
+    eprintln!(
+        "SQL statements: {authentication} to authenticate, {viewer} for {{ viewer {{ name }} }}"
+    );
+    assert_eq!(
+        viewer, authentication,
+        "{{ viewer {{ name }} }} ran SQL of its own"
+    );
 }
 
 #[tokio::test]

@@ -243,3 +243,130 @@ async fn nested_connections_page_backward_too() {
         false
     );
 }
+
+const BY_NAME: &str = "query($first: Int, $after: String, $last: Int, $before: String, $direction: OrderDirection!) {
+    organizations(first: $first, after: $after, last: $last, before: $before, orderBy: { field: NAME, direction: $direction }) {
+        edges { cursor node { name } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+}";
+
+fn names(body: &Value) -> Vec<String> {
+    body["data"]["organizations"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edges in {body}"))
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// An admin and organizations named out of creation order, two of them alike so that the key
+/// breaks the tie.
+async fn app_with_named_organizations() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    for name in ["Delta", "Alpha", "Echo", "Bravo", "Charlie", "Bravo"] {
+        app.organization(name).await;
+    }
+    (app, admin)
+}
+
+#[tokio::test]
+async fn an_ordered_list_pages_forward_and_backward_in_both_directions() {
+    let (app, admin) = app_with_named_organizations().await;
+    for (direction, all) in [
+        ("ASC", ["Alpha", "Bravo", "Bravo", "Charlie", "Delta", "Echo"]),
+        ("DESC", ["Echo", "Delta", "Charlie", "Bravo", "Bravo", "Alpha"]),
+    ] {
+        // Forward, two at a time.
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let body = app
+                .graphql(
+                    Some(&admin),
+                    BY_NAME,
+                    json!({ "first": 2, "after": after, "direction": direction }),
+                )
+                .await;
+            seen.extend(names(&body));
+            let info = &body["data"]["organizations"]["pageInfo"];
+            if info["hasNextPage"] != true {
+                break;
+            }
+            after = info["endCursor"].clone();
+        }
+        assert_eq!(seen, all, "forward {direction}");
+
+        // Backward, two at a time.
+        let mut seen = Vec::new();
+        let mut before = Value::Null;
+        loop {
+            let body = app
+                .graphql(
+                    Some(&admin),
+                    BY_NAME,
+                    json!({ "last": 2, "before": before, "direction": direction }),
+                )
+                .await;
+            let mut page = names(&body);
+            page.extend(seen);
+            seen = page;
+            let info = &body["data"]["organizations"]["pageInfo"];
+            if info["hasPreviousPage"] != true {
+                break;
+            }
+            before = info["startCursor"].clone();
+        }
+        assert_eq!(seen, all, "backward {direction}");
+    }
+}
+
+#[tokio::test]
+async fn an_ordered_page_is_stable_while_rows_are_added() {
+    let (app, admin) = app_with_named_organizations().await;
+    let first = app
+        .graphql(Some(&admin), BY_NAME, json!({ "first": 3, "direction": "ASC" }))
+        .await;
+    assert_eq!(names(&first), ["Alpha", "Bravo", "Bravo"]);
+    // Rows that sort before, at and after the cursor arrive between the two pages.
+    for name in ["Aardvark", "Bravo", "Zulu"] {
+        app.organization(name).await;
+    }
+    let cursor = first["data"]["organizations"]["pageInfo"]["endCursor"].clone();
+    let second = app
+        .graphql(
+            Some(&admin),
+            BY_NAME,
+            json!({ "first": 10, "after": cursor, "direction": "ASC" }),
+        )
+        .await;
+    // The new Bravo was created last, so its key sorts after both older ones.
+    assert_eq!(names(&second), ["Bravo", "Charlie", "Delta", "Echo", "Zulu"]);
+}
+
+#[tokio::test]
+async fn a_cursor_of_another_order_is_refused() {
+    let (app, admin) = app_with_named_organizations().await;
+    let by_name = app
+        .graphql(Some(&admin), BY_NAME, json!({ "first": 1, "direction": "ASC" }))
+        .await;
+    let cursor = by_name["data"]["organizations"]["pageInfo"]["endCursor"].clone();
+    for (query, variables) in [
+        (
+            BY_NAME,
+            json!({ "first": 1, "after": cursor, "direction": "DESC" }),
+        ),
+        (
+            "query($after: String) { organizations(first: 1, after: $after) { totalCount } }",
+            json!({ "after": cursor }),
+        ),
+        (
+            "query($after: String) { cohorts(first: 1, after: $after, orderBy: { field: CREATED_AT }) { totalCount } }",
+            json!({ "after": cursor }),
+        ),
+    ] {
+        let body = app.graphql(Some(&admin), query, variables).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    }
+}

@@ -1,0 +1,151 @@
+//! Every kind of object with a global ID: its ID decodes to it, `node(id:)` resolves it, and a
+//! lookup that expects another kind refuses it. Adding a kind to the registry fails to compile
+//! here until it has a fixture.
+
+use async_graphql::ID;
+use chrono::{Duration, Utc};
+use entity::access_token::TokenKind;
+use entity::cohort_staff::StaffRole;
+use entity::membership::MembershipRole;
+use entity::user::UserRole;
+use entity::{identity, invitation};
+use peerlearn::auth::token::{self, NewToken};
+use peerlearn::graphql::ids::{NodeKind, decode};
+use peerlearn_tests::{TestApp, error_code, gid};
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Creates one object of `kind` that the admin `owner` may see, and returns its primary key.
+async fn fixture(app: &TestApp, owner: Uuid, kind: NodeKind) -> Uuid {
+    let now = Utc::now();
+    match kind {
+        NodeKind::User => app.user("Someone", UserRole::User).await.0.id,
+        NodeKind::Organization => app.organization("Acme").await.id,
+        NodeKind::Membership => {
+            let org = app.organization("Acme").await;
+            let (user, _) = app.user("Member", UserRole::User).await;
+            app.member(&org, &user, MembershipRole::Member).await.id
+        }
+        NodeKind::Cohort => {
+            app.cohort(&format!("c-{}", Uuid::now_v7().simple()))
+                .await
+                .id
+        }
+        NodeKind::Enrollment => {
+            let cohort = app.cohort(&format!("c-{}", Uuid::now_v7().simple())).await;
+            let org = app.organization("Enrolled").await;
+            app.enroll(&cohort, &org).await.id
+        }
+        NodeKind::CohortStaff => {
+            let cohort = app.cohort(&format!("c-{}", Uuid::now_v7().simple())).await;
+            let (coach, _) = app.user("Coach", UserRole::User).await;
+            app.staff(&cohort, &coach, StaffRole::Coach).await.id
+        }
+        NodeKind::Topic => {
+            app.topic(&format!("t-{}", Uuid::now_v7().simple()))
+                .await
+                .id
+        }
+        NodeKind::Invitation => {
+            let org = app.organization("Inviting").await;
+            invitation::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email: Set("invitee@example.org".to_owned()),
+                organization_id: Set(Some(org.id)),
+                membership_role: Set(Some(MembershipRole::Member)),
+                profession: Set(Some(entity::membership::Profession::Nurse)),
+                cohort_id: Set(None),
+                staff_role: Set(None),
+                invited_by_id: Set(Some(owner)),
+                expires_at: Set(now + Duration::days(7)),
+                revoked_at: Set(None),
+                redeemed_at: Set(None),
+                redeemed_by_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::Identity => {
+            identity::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(owner),
+                issuer: Set("https://idp.example.org".to_owned()),
+                subject: Set(Uuid::now_v7().to_string()),
+                email: Set(None),
+                email_verified: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::Session => {
+            token::issue(
+                &app.db,
+                NewToken {
+                    user_id: owner,
+                    kind: TokenKind::WebSession,
+                    name: "browser",
+                    expires_at: Some(now + Duration::days(1)),
+                    family_id: None,
+                    user_agent: None,
+                },
+            )
+            .await
+            .unwrap()
+            .token
+            .id
+        }
+        NodeKind::AccessToken => {
+            token::create_personal_token(&app.db, owner, "script", None)
+                .await
+                .unwrap()
+                .token
+                .id
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_kind_resolves_through_node_and_refuses_the_wrong_kind() {
+    let app = TestApp::spawn().await;
+    let (admin, token) = app.admin().await;
+    let mut failures = Vec::new();
+    for kind in NodeKind::ALL.iter().copied() {
+        let key = fixture(&app, admin.id, kind).await;
+        let id = gid(kind, key);
+        assert_eq!(decode(&ID(id.clone())).ok(), Some((kind, key)));
+        let body = app
+            .graphql(
+                Some(&token),
+                "query($id: ID!) { node(id: $id) { __typename id } nodes(ids: [$id]) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let expected = json!({
+            "node": { "__typename": kind.type_name(), "id": id },
+            "nodes": [{ "id": id }],
+        });
+        if body["data"] != expected {
+            failures.push(format!("{kind:?}: {body}"));
+        }
+        // A lookup that expects another kind refuses the ID before looking anything up.
+        let other = if kind == NodeKind::Organization {
+            "query($id: ID!) { cohort(id: $id) { id } }"
+        } else {
+            "query($id: ID!) { organization(id: $id) { id } }"
+        };
+        let body = app.graphql(Some(&token), other, json!({ "id": id })).await;
+        if error_code(&body) != Some("BAD_USER_INPUT") {
+            failures.push(format!("{kind:?} accepted as another kind: {body}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
