@@ -1,0 +1,169 @@
+//! Candidate edges with positive score, found through a per-topic index of experts so that pairs
+//! without any topic in common are never looked at.
+
+use crate::model::{Reason, Weights};
+use crate::score::{Direction, Profiles, expertise_weight, score_from_parts};
+
+const NO_COL: u32 = u32::MAX;
+
+/// Candidate partners of each row, best first, in compressed rows.
+pub(crate) struct Candidates {
+    start: Vec<usize>,
+    edges: Vec<(u32, i64)>,
+    /// Why each row would stay unmatched if the optimum leaves it out.
+    pub(crate) reason: Vec<Reason>,
+}
+
+impl Candidates {
+    /// `(column, score)` candidates of `row`, highest score first, ties by column.
+    pub(crate) fn of(&self, row: usize) -> &[(u32, i64)] {
+        &self.edges[self.start[row]..self.start[row + 1]]
+    }
+}
+
+/// Scores every row org against every column org it shares a topic with, keeping positive
+/// scores only (and, with `limit`, only the best `limit` per row).
+pub(crate) fn generate(
+    p: &Profiles,
+    weights: &Weights,
+    rows: &[usize],
+    cols: &[usize],
+    direction: Direction,
+    limit: Option<usize>,
+) -> Candidates {
+    let topic_count = p.topic_count();
+    let mut col_of = vec![NO_COL; p.len()];
+    // Experts by topic and helper level (index 0: level 2, index 1: level 3).
+    let mut experts: Vec<[Vec<u32>; 2]> = vec![[Vec::new(), Vec::new()]; topic_count];
+    let mut learners: Vec<Vec<(u32, u8, u8)>> = vec![Vec::new(); topic_count];
+    for (c, &org) in cols.iter().enumerate() {
+        col_of[org] = c as u32;
+        for &(t, level) in &p.expertise[org] {
+            experts[t as usize][usize::from(level - 2)].push(c as u32);
+        }
+        if direction == Direction::Mutual {
+            for &(t, level, need) in &p.needs[org] {
+                learners[t as usize].push((c as u32, level, need));
+            }
+        }
+    }
+
+    let mut units = vec![0i64; cols.len()];
+    let mut blocked = vec![false; cols.len()];
+    let mut history = vec![0i64; cols.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut row_edges: Vec<(u32, i64)> = Vec::new();
+    let mut start = Vec::with_capacity(rows.len() + 1);
+    let mut edges = Vec::new();
+    let mut reason = Vec::with_capacity(rows.len());
+    start.push(0);
+    for &a in rows {
+        for &(t, level, need) in &p.needs[a] {
+            for helper_level in (level + 1).max(2)..=3 {
+                let gain = i64::from(need) * i64::from(expertise_weight(helper_level, level));
+                for &c in &experts[t as usize][usize::from(helper_level - 2)] {
+                    if units[c as usize] == 0 {
+                        touched.push(c);
+                    }
+                    units[c as usize] += gain;
+                }
+            }
+        }
+        if direction == Direction::Mutual {
+            for &(t, level) in &p.expertise[a] {
+                for &(c, learner_level, need) in &learners[t as usize] {
+                    let gain = i64::from(need) * i64::from(expertise_weight(level, learner_level));
+                    if gain > 0 {
+                        if units[c as usize] == 0 {
+                            touched.push(c);
+                        }
+                        units[c as usize] += gain;
+                    }
+                }
+            }
+        }
+        for &b in &p.exclusions[a] {
+            let c = col_of[b as usize];
+            if c != NO_COL {
+                blocked[c as usize] = true;
+            }
+        }
+        for (b, points) in p.history_of(weights, a) {
+            let c = col_of[b];
+            if c != NO_COL {
+                history[c as usize] = points;
+            }
+        }
+
+        let (mut any_allowed, mut any_candidate) = (false, false);
+        row_edges.clear();
+        for &c in &touched {
+            let b = cols[c as usize];
+            if b == a {
+                continue;
+            }
+            any_candidate = true;
+            if blocked[c as usize] {
+                continue;
+            }
+            any_allowed = true;
+            let score = score_from_parts(weights, units[c as usize], || {
+                p.context_without_history(weights, a, b) + history[c as usize]
+            });
+            if score > 0 {
+                row_edges.push((c, score));
+            }
+        }
+        let wants_nothing = p.needs[a].is_empty();
+        reason.push(if wants_nothing && direction == Direction::FirstLearns {
+            Reason::NoNeeds
+        } else if !any_candidate {
+            if wants_nothing {
+                Reason::NoNeeds
+            } else {
+                Reason::NoExpertise
+            }
+        } else if !any_allowed {
+            Reason::Excluded
+        } else if row_edges.is_empty() {
+            Reason::NoPositiveScore
+        } else {
+            Reason::CapacityFull
+        });
+
+        let best_first = |x: &(u32, i64), y: &(u32, i64)| y.1.cmp(&x.1).then(x.0.cmp(&y.0));
+        if let Some(k) = limit
+            && row_edges.len() > k
+        {
+            if k > 0 {
+                row_edges.select_nth_unstable_by(k - 1, best_first);
+            }
+            row_edges.truncate(k);
+        }
+        row_edges.sort_unstable_by(best_first);
+        edges.extend_from_slice(&row_edges);
+        start.push(edges.len());
+
+        for &c in &touched {
+            units[c as usize] = 0;
+        }
+        touched.clear();
+        for &b in &p.exclusions[a] {
+            let c = col_of[b as usize];
+            if c != NO_COL {
+                blocked[c as usize] = false;
+            }
+        }
+        for (b, _) in p.history_of(weights, a) {
+            let c = col_of[b];
+            if c != NO_COL {
+                history[c as usize] = 0;
+            }
+        }
+    }
+    Candidates {
+        start,
+        edges,
+        reason,
+    }
+}

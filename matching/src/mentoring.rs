@@ -1,0 +1,245 @@
+//! MENTORING: maximum total score with mentor capacities, as a min-cost flow solved by
+//! successive shortest paths (Dijkstra with potentials, stopping as soon as the sink is settled).
+//!
+//! Network: each mentee sends one unit either to a mentor (cost `-score`) or straight to the sink
+//! (cost 0, "stays unmatched"); each mentor passes at most its capacity to the sink. Mentees are
+//! added one at a time; a shortest augmenting path keeps the flow optimal for the mentees added
+//! so far, so the final flow is a maximum-score assignment.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::candidates::{self, Candidates};
+use crate::model::{Match, Outcome, Unmatched};
+use crate::score::{Direction, Scorer};
+
+const NONE: u32 = u32::MAX;
+
+pub(crate) fn run(scorer: &Scorer<'_>, limit: Option<usize>) -> Outcome {
+    let orgs = &scorer.problem().orgs;
+    let mentees: Vec<usize> = (0..orgs.len())
+        .filter(|&o| orgs[o].mentor_capacity == 0)
+        .collect();
+    let mentors: Vec<usize> = (0..orgs.len())
+        .filter(|&o| orgs[o].mentor_capacity > 0)
+        .collect();
+    let capacity: Vec<u32> = mentors.iter().map(|&o| orgs[o].mentor_capacity).collect();
+    let candidates = candidates::generate(
+        &scorer.profiles,
+        scorer.weights(),
+        &mentees,
+        &mentors,
+        Direction::FirstLearns,
+        limit,
+    );
+    let mentor_of = assign(&candidates, &capacity);
+
+    let mut outcome = Outcome {
+        matches: Vec::new(),
+        unmatched: Vec::new(),
+        total_score: 0,
+    };
+    for (i, &mentee) in mentees.iter().enumerate() {
+        let Some(scored) = (mentor_of[i] != NONE)
+            .then(|| mentors[mentor_of[i] as usize])
+            .and_then(|mentor| {
+                scorer
+                    .pair(mentee, mentor, Direction::FirstLearns)
+                    .map(|s| (mentor, s))
+            })
+        else {
+            outcome.unmatched.push(Unmatched {
+                org: mentee,
+                reason: candidates.reason[i],
+            });
+            continue;
+        };
+        let (mentor, scored) = scored;
+        outcome.total_score += scored.score;
+        outcome.matches.push(Match {
+            members: vec![mentee, mentor],
+            score: scored.score,
+            explanation: scored.explanation,
+        });
+    }
+    outcome
+}
+
+/// Optimal mentor (column) of each mentee (row), or `NONE`.
+fn assign(candidates: &Candidates, capacity: &[u32]) -> Vec<u32> {
+    let rows = candidates.reason.len();
+    let cols = capacity.len();
+    let sink = rows + cols;
+    let mut solver = Flow {
+        candidates,
+        capacity,
+        mentor_of: vec![NONE; rows],
+        matched_score: vec![0; rows],
+        assigned: vec![Vec::new(); cols],
+        potential: vec![0; sink + 1],
+        dist: vec![0; sink + 1],
+        visit: vec![0; sink + 1],
+        settled: vec![0; sink + 1],
+        pred: vec![NONE; sink + 1],
+        round: 0,
+        heap: BinaryHeap::new(),
+        settled_list: Vec::new(),
+        rows,
+        sink,
+    };
+    for row in 0..rows {
+        if !candidates.of(row).is_empty() {
+            solver.add_row(row);
+        }
+    }
+    solver.mentor_of
+}
+
+struct Flow<'a> {
+    candidates: &'a Candidates,
+    capacity: &'a [u32],
+    mentor_of: Vec<u32>,
+    matched_score: Vec<i64>,
+    assigned: Vec<Vec<u32>>,
+    /// Node potentials: rows, then columns at `rows + c`, then the sink. Reduced costs
+    /// `cost + potential[from] - potential[to]` stay non-negative on residual edges.
+    potential: Vec<i64>,
+    dist: Vec<i64>,
+    visit: Vec<u32>,
+    settled: Vec<u32>,
+    pred: Vec<u32>,
+    round: u32,
+    heap: BinaryHeap<Reverse<(i64, u32)>>,
+    settled_list: Vec<u32>,
+    rows: usize,
+    sink: usize,
+}
+
+impl Flow<'_> {
+    fn relax(&mut self, from: usize, to: usize, d: i64) {
+        if self.settled[to] == self.round {
+            return;
+        }
+        if self.visit[to] != self.round || d < self.dist[to] {
+            self.visit[to] = self.round;
+            self.dist[to] = d;
+            self.pred[to] = from as u32;
+            self.heap.push(Reverse((d, self.heap_key(to))));
+        }
+    }
+
+    /// Heap order among equal distances: the sink first (ending the search on a plateau of
+    /// ties at once), then mentors, then mentees.
+    fn heap_key(&self, node: usize) -> u32 {
+        if node == self.sink {
+            0
+        } else if node >= self.rows {
+            (node - self.rows + 1) as u32
+        } else {
+            (self.sink - self.rows + 1 + node) as u32
+        }
+    }
+
+    fn node_of_key(&self, key: u32) -> usize {
+        let key = key as usize;
+        let cols = self.sink - self.rows;
+        if key == 0 {
+            self.sink
+        } else if key <= cols {
+            self.rows + key - 1
+        } else {
+            key - cols - 1
+        }
+    }
+
+    fn add_row(&mut self, row: usize) {
+        self.round += 1;
+        let rows = self.rows;
+        let sink = self.sink;
+        // A new row has no flow yet: give it the smallest potential that keeps its edges valid.
+        let mut pot = self.potential[sink];
+        for &(c, score) in self.candidates.of(row) {
+            pot = pot.max(score + self.potential[rows + c as usize]);
+        }
+        self.potential[row] = pot;
+
+        self.heap.clear();
+        self.settled_list.clear();
+        self.relax(NONE as usize, row, 0);
+        while let Some(Reverse((d, key))) = self.heap.pop() {
+            let node = self.node_of_key(key);
+            if self.settled[node] == self.round || d > self.dist[node] {
+                continue;
+            }
+            self.settled[node] = self.round;
+            self.settled_list.push(node as u32);
+            if node == sink {
+                break;
+            }
+            let pu = self.potential[node];
+            if node < rows {
+                // Unmatched is always possible for a row that is matched or brand new.
+                self.relax(node, sink, d + pu - self.potential[sink]);
+                let current = self.mentor_of[node];
+                for &(c, score) in self.candidates.of(node) {
+                    if c != current {
+                        let to = rows + c as usize;
+                        self.relax(node, to, d - score + pu - self.potential[to]);
+                    }
+                }
+            } else {
+                let c = node - rows;
+                if (self.assigned[c].len() as u32) < self.capacity[c] {
+                    self.relax(node, sink, d + pu - self.potential[sink]);
+                }
+                for idx in 0..self.assigned[c].len() {
+                    let r = self.assigned[c][idx] as usize;
+                    self.relax(node, r, d + self.matched_score[r] + pu - self.potential[r]);
+                }
+            }
+        }
+
+        let total = self.dist[sink];
+        for &node in &self.settled_list {
+            let node = node as usize;
+            self.potential[node] += self.dist[node] - total;
+        }
+
+        // Walk back from the sink, flipping the path.
+        let mut node = sink;
+        let mut prev = self.pred[sink] as usize;
+        if prev < rows {
+            self.unassign(prev);
+        }
+        while prev != NONE as usize {
+            if node != sink && node >= rows && prev < rows {
+                let c = node - rows;
+                let score = self
+                    .candidates
+                    .of(prev)
+                    .iter()
+                    .find(|e| e.0 as usize == c)
+                    .map_or(0, |e| e.1);
+                if self.mentor_of[prev] != NONE {
+                    self.unassign(prev);
+                }
+                self.mentor_of[prev] = c as u32;
+                self.matched_score[prev] = score;
+                self.assigned[c].push(prev as u32);
+            }
+            node = prev;
+            prev = self.pred[node] as usize;
+        }
+    }
+
+    fn unassign(&mut self, row: usize) {
+        let c = self.mentor_of[row];
+        if c != NONE {
+            let list = &mut self.assigned[c as usize];
+            if let Some(pos) = list.iter().position(|&r| r as usize == row) {
+                list.swap_remove(pos);
+            }
+            self.mentor_of[row] = NONE;
+        }
+    }
+}
