@@ -7,10 +7,10 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
-    TransactionTrait,
 };
 
 use crate::config::DatabaseArgs;
+use crate::store::begin_write;
 
 /// Counts the SQL statements run through one connection pool.
 #[derive(Debug, Clone, Default)]
@@ -73,13 +73,14 @@ fn sqlite_file(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
 
-/// Runs `f` inside one transaction, holding the migration lock on PostgreSQL. SQLite and
+/// Runs `f` inside one transaction, holding the migration lock on PostgreSQL and the write
+/// lock on SQLite. SQLite and
 /// PostgreSQL both have transactional DDL, so a failed migration leaves nothing half-applied.
 async fn locked<F>(db: &DatabaseConnection, f: F) -> Result<(), DbErr>
 where
     F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<(), DbErr>,
 {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     if db.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

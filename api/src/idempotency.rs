@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, FieldErrorCode, is_unique_violation};
+use crate::store::begin_write;
 
 /// How long a key holds: a retry within this time returns the first result.
 pub const KEY_LIFETIME: Duration = Duration::hours(24);
@@ -69,9 +70,8 @@ pub async fn once<M>(
         ));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
-    // A write first: on SQLite it takes the write lock, so concurrent claims queue here. It
-    // also frees this user's keys that have expired.
+    let txn = begin_write(db).await?;
+    // Free this user's keys that have expired, so one of them can be claimed again.
     idempotency_key::Entity::delete_many()
         .filter(idempotency_key::Column::UserId.eq(actor.user_id))
         .filter(idempotency_key::Column::ExpiresAt.lte(now))

@@ -2,7 +2,8 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, ValueType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ModelTrait,
+    QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -64,12 +65,22 @@ where
     Ok(current)
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), so concurrent writers queue for the busy timeout instead of failing when a
+/// transaction that read first tries to write; on PostgreSQL it is a plain transaction.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 /// Takes the write lock on the row `id` of `E` for the rest of the transaction `txn`, with a
-/// write that changes nothing. On PostgreSQL other transactions that lock the same row wait
-/// for this one to end; on SQLite it takes the database's write lock, so it must be the
-/// transaction's first statement (a transaction that read first could not upgrade without
-/// failing). Concurrent check-then-write sequences on one aggregate (an organization and its
-/// leads) lock its root row first and so run one after the other.
+/// write that changes nothing: other transactions that lock the same row wait for this one to
+/// end. Concurrent check-then-write sequences on one aggregate (an organization and its leads)
+/// lock its root row first and so run one after the other. (On SQLite, [`begin_write`]
+/// already serialises writers.)
 pub async fn lock_row<E: EntityTrait>(
     txn: &impl ConnectionTrait,
     key: E::Column,

@@ -15,7 +15,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::organization::policy::{self, membership_scope, organization_scope};
-use crate::store::{find_in_scope, lock_row, update_versioned};
+use crate::store::{begin_write, find_in_scope, lock_row, update_versioned};
 use crate::validate::Validator;
 
 /// Longest organization name.
@@ -254,7 +254,7 @@ pub async fn update_member(
     let actor = viewer.require()?;
     let organization = visible_membership(db, viewer, id).await?.organization_id;
     policy::check_manage_members(actor, organization)?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     lock_row::<organization::Entity>(&txn, organization::Column::Id, organization).await?;
     let current = visible_membership(&txn, viewer, id).await?;
     if changes.role == Some(MembershipRole::Member) {
@@ -297,7 +297,7 @@ pub async fn remove_member(
 ) -> Result<membership::Model, ApiError> {
     let actor = viewer.require()?;
     let organization = visible_membership(db, viewer, id).await?.organization_id;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     lock_row::<organization::Entity>(&txn, organization::Column::Id, organization).await?;
     let current = visible_membership(&txn, viewer, id).await?;
     policy::check_remove_member(actor, &current)?;
