@@ -285,3 +285,12 @@ fn inconsistent_problems_are_refused() {
         Err(InvalidProblem::RatingOutOfRange { rating: 0 })
     );
 }
+
+#[test]
+fn engine_inputs_and_outputs_can_move_to_a_blocking_thread() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<Problem>();
+    assert_send::<Params>();
+    assert_send::<peerlearn_matching::Outcome>();
+    assert_send::<InvalidProblem>();
+}
