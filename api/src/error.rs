@@ -29,18 +29,20 @@ impl FieldError {
     }
 }
 
-/// Why an input field was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// The one list of these codes: the GraphQL schema shows this enum as `UserErrorCode`.
+/// Why a mutation input was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "UserErrorCode")]
 pub enum FieldErrorCode {
     /// A required value is empty or only whitespace.
     Blank,
     /// The value is longer than allowed.
     TooLong,
-    /// The value does not have the required format.
+    /// The value does not have the required format or is out of range.
     Invalid,
     /// Another record already uses this value.
     Taken,
-    /// The change would leave an organization without a lead.
+    /// The change would leave the organization without a lead.
     LastLead,
 }
 
@@ -170,5 +172,126 @@ fn is_unavailable(err: &DbErr) -> bool {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
         ),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use async_graphql::EnumType as _;
+
+    use super::*;
+
+    /// One error of every kind. The match below stops compiling when a variant is added, so
+    /// the new one must be listed here too.
+    fn one_of_each() -> Vec<ApiError> {
+        let all = vec![
+            ApiError::Unauthenticated,
+            ApiError::Forbidden,
+            ApiError::NotFound("organization"),
+            ApiError::Conflict {
+                entity: "organization",
+                current_version: 2,
+            },
+            ApiError::IdempotencyKeyReused,
+            ApiError::BadUserInput(String::new()),
+            ApiError::Invalid(Vec::new()),
+            ApiError::Unavailable(DbErr::Custom(String::new())),
+            ApiError::Database(DbErr::Custom(String::new())),
+            ApiError::Internal(anyhow::anyhow!("")),
+        ];
+        for err in &all {
+            match err {
+                ApiError::Unauthenticated
+                | ApiError::Forbidden
+                | ApiError::NotFound(_)
+                | ApiError::Conflict { .. }
+                | ApiError::IdempotencyKeyReused
+                | ApiError::BadUserInput(_)
+                | ApiError::Invalid(_)
+                | ApiError::Unavailable(_)
+                | ApiError::Database(_)
+                | ApiError::Internal(_) => {}
+            }
+        }
+        all
+    }
+
+    /// Codes the transport gives requests that never reach the services.
+    const TRANSPORT_CODES: [&str; 6] = [
+        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_REQUEST",
+        "METHOD_NOT_ALLOWED",
+        "NOT_ACCEPTABLE",
+        "UNSUPPORTED_MEDIA_TYPE",
+        "PAYLOAD_TOO_LARGE",
+    ];
+
+    /// The text of every source file under `dir`, but this file's tests.
+    fn sources(dir: &Path, found: &mut String) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if path.ends_with("error.rs") {
+                    // Here the codes are defined, not raised: only `on_unique` raises one.
+                    let helpers = text.find("pub fn on_unique").unwrap_or(text.len());
+                    let end = text.find("impl From<DbErr>").unwrap_or(text.len());
+                    found.push_str(text.get(helpers..end).unwrap_or_default());
+                } else {
+                    found.push_str(&text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_code_is_documented() {
+        let guide = include_str!("../../docs/api.md");
+        let mut codes: Vec<&str> = one_of_each().iter().map(ApiError::code).collect();
+        codes.extend(TRANSPORT_CODES);
+        codes.extend(FieldErrorCode::items().iter().map(|item| item.name));
+        let missing: Vec<&str> = codes
+            .into_iter()
+            .filter(|code| !guide.contains(&format!("`{code}`")))
+            .collect();
+        assert!(missing.is_empty(), "docs/api.md does not explain {missing:?}");
+    }
+
+    #[test]
+    fn every_error_is_raised_somewhere() {
+        let mut code = String::new();
+        sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut code);
+        assert!(code.contains("ApiError::"), "no sources found");
+        let mut unused = Vec::new();
+        for item in FieldErrorCode::items() {
+            let variant = format!("FieldErrorCode::{:?}", item.value);
+            if !code.contains(&variant) {
+                unused.push(variant);
+            }
+        }
+        // Database errors arrive through `From<DbErr>`; every other error is named where raised.
+        for err in one_of_each() {
+            let variant = format!("{err:?}");
+            let name = variant
+                .split(['(', ' ', '{'])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            if !matches!(name.as_str(), "Unavailable" | "Database")
+                && !code.contains(&format!("ApiError::{name}"))
+            {
+                unused.push(format!("ApiError::{name}"));
+            }
+        }
+        for transport in TRANSPORT_CODES {
+            if !code.contains(&format!("\"{transport}\"")) {
+                unused.push(transport.to_owned());
+            }
+        }
+        assert!(unused.is_empty(), "codes nothing raises: {unused:?}");
     }
 }

@@ -18,7 +18,10 @@ use entity::enrollment::EnrollmentStatus;
 use entity::membership::{MembershipRole, Profession};
 use entity::organization::OrganizationKind;
 use entity::user::UserRole;
-use entity::{cohort, cohort_staff, enrollment, membership, organization, topic, user};
+use entity::{
+    cohort, cohort_staff, enrollment, idempotency_key, identity, invitation, membership,
+    organization, topic, user,
+};
 use peerlearn::auth::login::Auth;
 use peerlearn::auth::settings::AuthSettings;
 use peerlearn::config::DatabaseArgs;
@@ -398,10 +401,11 @@ pub fn user_error_codes(payload: &Value) -> Vec<String> {
 }
 
 impl TestApp {
-    /// Every row of the directory tables (users, organizations, memberships, cohorts,
-    /// enrollments, cohort staff, topics) as JSON, ordered by id: compare two snapshots to
-    /// assert that a request changed nothing. Access tokens are left out because reads record
-    /// when a token was last used.
+    /// Every row of the tables a request may write (users, organizations, memberships, cohorts,
+    /// enrollments, cohort staff, topics, invitations, identities, idempotency keys) as JSON,
+    /// ordered by id: compare two snapshots to assert that a request changed nothing. Access
+    /// tokens are left out because reads record when a token was last used; count them with
+    /// [`TestApp::count_rows`].
     pub async fn snapshot(&self) -> Value {
         use sea_orm::{EntityTrait, QueryOrder};
         let db = &self.db;
@@ -445,6 +449,24 @@ impl TestApp {
                 .expect(rows),
             "topic": topic::Entity::find()
                 .order_by_asc(topic::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "invitation": invitation::Entity::find()
+                .order_by_asc(invitation::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "identity": identity::Entity::find()
+                .order_by_asc(identity::Column::Id)
+                .into_json()
+                .all(db)
+                .await
+                .expect(rows),
+            "idempotency_key": idempotency_key::Entity::find()
+                .order_by_asc(idempotency_key::Column::Id)
                 .into_json()
                 .all(db)
                 .await

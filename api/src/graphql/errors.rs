@@ -1,7 +1,7 @@
 //! How service errors reach GraphQL clients: top-level errors with a stable `extensions.code`,
 //! or `userErrors` in a mutation payload.
 
-use async_graphql::{Enum, ErrorExtensions as _, SimpleObject};
+use async_graphql::{ErrorExtensions as _, SimpleObject};
 
 use crate::error::{ApiError, FieldError, FieldErrorCode};
 
@@ -29,22 +29,7 @@ pub struct UserError {
     /// A human-readable explanation, suitable for showing next to the field.
     pub message: String,
     /// A stable, machine-readable reason.
-    pub code: UserErrorCode,
-}
-
-/// Why a mutation input was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum UserErrorCode {
-    /// A required value is empty or only whitespace.
-    Blank,
-    /// The value is longer than allowed.
-    TooLong,
-    /// The value does not have the required format or is out of range.
-    Invalid,
-    /// Another record already uses this value.
-    Taken,
-    /// The change would leave the organization without a lead.
-    LastLead,
+    pub code: FieldErrorCode,
 }
 
 impl From<FieldError> for UserError {
@@ -52,13 +37,7 @@ impl From<FieldError> for UserError {
         Self {
             field: Some(err.field),
             message: err.message,
-            code: match err.code {
-                FieldErrorCode::Blank => UserErrorCode::Blank,
-                FieldErrorCode::TooLong => UserErrorCode::TooLong,
-                FieldErrorCode::Invalid => UserErrorCode::Invalid,
-                FieldErrorCode::Taken => UserErrorCode::Taken,
-                FieldErrorCode::LastLead => UserErrorCode::LastLead,
-            },
+            code: err.code,
         }
     }
 }

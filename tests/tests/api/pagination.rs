@@ -275,8 +275,14 @@ async fn app_with_named_organizations() -> (TestApp, String) {
 async fn an_ordered_list_pages_forward_and_backward_in_both_directions() {
     let (app, admin) = app_with_named_organizations().await;
     for (direction, all) in [
-        ("ASC", ["Alpha", "Bravo", "Bravo", "Charlie", "Delta", "Echo"]),
-        ("DESC", ["Echo", "Delta", "Charlie", "Bravo", "Bravo", "Alpha"]),
+        (
+            "ASC",
+            ["Alpha", "Bravo", "Bravo", "Charlie", "Delta", "Echo"],
+        ),
+        (
+            "DESC",
+            ["Echo", "Delta", "Charlie", "Bravo", "Bravo", "Alpha"],
+        ),
     ] {
         // Forward, two at a time.
         let mut seen = Vec::new();
@@ -326,7 +332,11 @@ async fn an_ordered_list_pages_forward_and_backward_in_both_directions() {
 async fn an_ordered_page_is_stable_while_rows_are_added() {
     let (app, admin) = app_with_named_organizations().await;
     let first = app
-        .graphql(Some(&admin), BY_NAME, json!({ "first": 3, "direction": "ASC" }))
+        .graphql(
+            Some(&admin),
+            BY_NAME,
+            json!({ "first": 3, "direction": "ASC" }),
+        )
         .await;
     assert_eq!(names(&first), ["Alpha", "Bravo", "Bravo"]);
     // Rows that sort before, at and after the cursor arrive between the two pages.
@@ -342,14 +352,21 @@ async fn an_ordered_page_is_stable_while_rows_are_added() {
         )
         .await;
     // The new Bravo was created last, so its key sorts after both older ones.
-    assert_eq!(names(&second), ["Bravo", "Charlie", "Delta", "Echo", "Zulu"]);
+    assert_eq!(
+        names(&second),
+        ["Bravo", "Charlie", "Delta", "Echo", "Zulu"]
+    );
 }
 
 #[tokio::test]
 async fn a_cursor_of_another_order_is_refused() {
     let (app, admin) = app_with_named_organizations().await;
     let by_name = app
-        .graphql(Some(&admin), BY_NAME, json!({ "first": 1, "direction": "ASC" }))
+        .graphql(
+            Some(&admin),
+            BY_NAME,
+            json!({ "first": 1, "direction": "ASC" }),
+        )
         .await;
     let cursor = by_name["data"]["organizations"]["pageInfo"]["endCursor"].clone();
     for (query, variables) in [
