@@ -258,13 +258,19 @@ mod tests {
             .into_iter()
             .filter(|code| !guide.contains(&format!("`{code}`")))
             .collect();
-        assert!(missing.is_empty(), "docs/api.md does not explain {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "docs/api.md does not explain {missing:?}"
+        );
     }
 
     #[test]
     fn every_error_is_raised_somewhere() {
         let mut code = String::new();
-        sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut code);
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut code,
+        );
         assert!(code.contains("ApiError::"), "no sources found");
         let mut unused = Vec::new();
         for item in FieldErrorCode::items() {
