@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, Viewer, scope};
 use crate::cohort::policy::manages_cohort;
+use crate::error::{ApiError, FieldErrorCode};
 use crate::organization::policy::is_lead;
 
 fn led_organizations(actor: &Actor) -> impl Iterator<Item = Uuid> + '_ {
@@ -76,4 +77,17 @@ pub fn can_invite_to_organization(
     }
     let runs_its_cohort = active_cohorts.iter().any(|c| manages_cohort(actor, *c));
     runs_its_cohort && (role == MembershipRole::Member || !has_lead)
+}
+
+/// Checks that the actor is not inviting their own (normalised) `email`: an invitation is not a
+/// way to grant oneself a role. Admins, who may do everything anyway, are exempt.
+pub fn check_not_inviting_oneself(actor: &Actor, email: &str) -> Result<(), ApiError> {
+    if !actor.is_admin && actor.user.email.as_deref() == Some(email) {
+        return Err(ApiError::invalid(
+            "email",
+            FieldErrorCode::Invalid,
+            "you cannot invite yourself",
+        ));
+    }
+    Ok(())
 }

@@ -17,7 +17,9 @@ use crate::auth::Viewer;
 use crate::cohort::policy::check_manage_staff;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
-use crate::invitation::policy::{can_invite_to_organization, invitation_scope};
+use crate::invitation::policy::{
+    can_invite_to_organization, check_not_inviting_oneself, invitation_scope,
+};
 use crate::store::find_in_scope;
 use crate::validate::Validator;
 
@@ -129,18 +131,8 @@ pub async fn create_invitation(
         );
     }
     v.finish()?;
-    if !actor.is_admin {
-        let own_email = user::Entity::find_by_id(actor.user_id)
-            .one(db)
-            .await?
-            .and_then(|u| u.email);
-        if own_email.is_some() && own_email == email {
-            return Err(ApiError::invalid(
-                "email",
-                FieldErrorCode::Invalid,
-                "you cannot invite yourself",
-            ));
-        }
+    if let Some(email) = &email {
+        check_not_inviting_oneself(actor, email)?;
     }
     let now = Utc::now();
     let mut model = invitation::ActiveModel {
