@@ -1,5 +1,6 @@
 //! MENTORING: maximum total score with mentor capacities, as a min-cost flow solved by
-//! successive shortest paths (Dijkstra with potentials, stopping as soon as the sink is settled).
+//! successive shortest paths (Dijkstra with potentials, stopping as soon as the sink is settled,
+//! and never pushing a node that is already farther than the best exit seen).
 //!
 //! Network: each mentee sends one unit either to a mentor (cost `-score`) or straight to the sink
 //! (cost 0, "stays unmatched"); each mentor passes at most its capacity to the sink. Mentees are
@@ -83,6 +84,7 @@ fn assign(candidates: &Candidates, capacity: &[u32]) -> Vec<u32> {
         pred: vec![NONE; sink + 1],
         round: 0,
         heap: BinaryHeap::new(),
+        best_exit: i64::MAX,
         settled_list: Vec::new(),
         rows,
         sink,
@@ -110,6 +112,7 @@ struct Flow<'a> {
     pred: Vec<u32>,
     round: u32,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
+    best_exit: i64,
     settled_list: Vec<u32>,
     rows: usize,
     sink: usize,
@@ -117,8 +120,17 @@ struct Flow<'a> {
 
 impl Flow<'_> {
     fn relax(&mut self, from: usize, to: usize, d: i64) {
-        if self.settled[to] == self.round {
+        if self.settled[to] == self.round || d > self.best_exit {
             return;
+        }
+        if to == self.sink {
+            self.best_exit = d;
+        } else if to >= self.rows {
+            let c = to - self.rows;
+            if (self.assigned[c].len() as u32) < self.capacity[c] {
+                let exit = d + self.potential[to] - self.potential[self.sink];
+                self.best_exit = self.best_exit.min(exit);
+            }
         }
         if self.visit[to] != self.round || d < self.dist[to] {
             self.visit[to] = self.round;
@@ -165,6 +177,7 @@ impl Flow<'_> {
 
         self.heap.clear();
         self.settled_list.clear();
+        self.best_exit = i64::MAX;
         self.relax(NONE as usize, row, 0);
         while let Some(Reverse((d, key))) = self.heap.pop() {
             let node = self.node_of_key(key);
@@ -182,6 +195,10 @@ impl Flow<'_> {
                 self.relax(node, sink, d + pu - self.potential[sink]);
                 let current = self.mentor_of[node];
                 for &(c, score) in self.candidates.of(node) {
+                    // Scores come best first and prices are >= 0: no later edge can do better.
+                    if d - score + pu > self.best_exit {
+                        break;
+                    }
                     if c != current {
                         let to = rows + c as usize;
                         self.relax(node, to, d - score + pu - self.potential[to]);
