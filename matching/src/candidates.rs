@@ -53,11 +53,14 @@ pub(crate) fn generate(
     let mut history = vec![0i64; cols.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut row_edges: Vec<(u32, i64)> = Vec::new();
+    // `(column, upper bound of the score)` of the allowed partners of the current row.
+    let mut pool: Vec<(u32, i64)> = Vec::new();
     let mut start = Vec::with_capacity(rows.len() + 1);
     let mut edges = Vec::new();
     let mut reason = Vec::with_capacity(rows.len());
     start.push(0);
     for &a in rows {
+        let context_bound = p.context_upper_bound(weights, a);
         for &(t, level, need) in &p.needs[a] {
             for helper_level in (level + 1).max(2)..=3 {
                 let gain = i64::from(need) * i64::from(expertise_weight(helper_level, level));
@@ -96,10 +99,9 @@ pub(crate) fn generate(
         }
 
         let (mut any_allowed, mut any_candidate) = (false, false);
-        row_edges.clear();
+        pool.clear();
         for &c in &touched {
-            let b = cols[c as usize];
-            if b == a {
+            if cols[c as usize] == a {
                 continue;
             }
             any_candidate = true;
@@ -107,11 +109,41 @@ pub(crate) fn generate(
                 continue;
             }
             any_allowed = true;
-            let score = score_from_parts(weights, units[c as usize], || {
+            let bound = units[c as usize] * weights.topic + history[c as usize] + context_bound;
+            pool.push((c, bound));
+        }
+        let exact = |c: u32| {
+            let b = cols[c as usize];
+            score_from_parts(weights, units[c as usize], || {
                 p.context_without_history(weights, a, b) + history[c as usize]
-            });
-            if score > 0 {
-                row_edges.push((c, score));
+            })
+        };
+        row_edges.clear();
+        match limit {
+            Some(k) if k > 0 && pool.len() > k => {
+                // Score exactly the k best by upper bound; the k-th of those scores is a floor for
+                // the final k-th best, so the rest only needs scoring when its bound reaches it.
+                pool.select_nth_unstable_by(k - 1, |x, y| y.1.cmp(&x.1));
+                let mut floor = i64::MAX;
+                for &(c, _) in &pool[..k] {
+                    let score = exact(c);
+                    floor = floor.min(score);
+                    if score > 0 {
+                        row_edges.push((c, score));
+                    }
+                }
+                let floor = floor.max(1);
+                for &(c, bound) in &pool[k..] {
+                    if bound >= floor {
+                        let score = exact(c);
+                        if score >= floor {
+                            row_edges.push((c, score));
+                        }
+                    }
+                }
+            }
+            _ => {
+                row_edges.extend(pool.iter().map(|&(c, _)| (c, exact(c))).filter(|e| e.1 > 0));
             }
         }
         let wants_nothing = p.needs[a].is_empty();
@@ -165,5 +197,95 @@ pub(crate) fn generate(
         start,
         edges,
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::generate;
+    use crate::model::{Org, PastMatch, Problem, TopicRating, Weights};
+    use crate::rng::SplitMix64;
+    use crate::score::{Direction, Profiles};
+
+    fn random_problem(rng: &mut SplitMix64, n: usize) -> Problem {
+        let mut orgs = Vec::new();
+        for _ in 0..n {
+            let mut ratings = Vec::new();
+            for topic in 0..6u32 {
+                if rng.below(10) < 7 {
+                    let level = rng.below(4) as u8;
+                    let wants_help = rng.below(4) >= u64::from(level);
+                    ratings.push(TopicRating {
+                        topic,
+                        level,
+                        wants_help,
+                    });
+                }
+            }
+            let kind = (rng.below(4) > 0).then(|| rng.below(3) as u32);
+            let utc_offset_minutes = (rng.below(5) > 0).then(|| rng.below(24) as i32 * 60);
+            let champion_professions = (0..4u32).filter(|_| rng.below(3) == 0).collect();
+            orgs.push(Org {
+                ratings,
+                kind,
+                utc_offset_minutes,
+                champion_professions,
+                mentor_capacity: 0,
+            });
+        }
+        let pick =
+            |rng: &mut SplitMix64| [rng.below(n as u64) as usize, rng.below(n as u64) as usize];
+        let exclusions = (0..n / 4).map(|_| pick(rng)).collect();
+        let mut history = Vec::new();
+        for _ in 0..n / 2 {
+            let orgs = pick(rng);
+            history.push(PastMatch {
+                orgs,
+                rating: Some(1 + rng.below(5) as u8),
+            });
+        }
+        Problem {
+            orgs,
+            exclusions,
+            history,
+        }
+    }
+
+    #[test]
+    fn pruned_top_k_equals_the_best_k_of_all_candidates() {
+        let mut rng = SplitMix64::new(21);
+        for case in 0..300 {
+            let n = 2 + rng.below(40) as usize;
+            let problem = random_problem(&mut rng, n);
+            let weights = if case % 3 == 0 {
+                Weights {
+                    same_kind: 400,
+                    profession: 250,
+                    ..Weights::default()
+                }
+            } else {
+                Weights::default()
+            };
+            let profiles = Profiles::new(&problem).unwrap();
+            let split = rng.below(n as u64) as usize;
+            let rows: Vec<usize> = (0..split).collect();
+            let cols: Vec<usize> = (split..n).collect();
+            let everyone: Vec<usize> = (0..n).collect();
+            for (rows, cols, direction) in [
+                (&rows, &cols, Direction::FirstLearns),
+                (&everyone, &everyone, Direction::Mutual),
+            ] {
+                let all = generate(&profiles, &weights, rows, cols, direction, None);
+                let k = rng.below(6) as usize;
+                let limited = generate(&profiles, &weights, rows, cols, direction, Some(k));
+                for row in 0..rows.len() {
+                    let best: Vec<_> = all.of(row).iter().take(k).copied().collect();
+                    assert_eq!(limited.of(row), &best[..], "case {case} row {row}");
+                    assert_eq!(limited.reason[row], all.reason[row]);
+                }
+            }
+        }
     }
 }
