@@ -6,6 +6,7 @@
 //! exactly after the row the client last saw, however many rows are inserted around it. Pages
 //! are fetched with one extra row to learn whether more exist.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_graphql::{Enum, SimpleObject};
@@ -157,7 +158,7 @@ impl<E: EntityTrait> Order<E> {
     /// The cursor of `row`.
     pub fn cursor_of(&self, row: &E::Model) -> Cursor {
         Cursor {
-            order: self.name.to_owned(),
+            order: Cow::Borrowed(self.name),
             value: self
                 .column
                 .and_then(|column| SortValue::from_value(row.get(column))),
@@ -193,10 +194,11 @@ impl<E: EntityTrait> Order<E> {
 }
 
 /// A position in a connection: the order it belongs to, the row's sort value and its key.
+/// Encoded only when a client selects it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cursor {
     #[serde(rename = "o")]
-    order: String,
+    order: Cow<'static, str>,
     #[serde(rename = "v", default, skip_serializing_if = "Option::is_none")]
     value: Option<SortValue>,
     #[serde(rename = "k")]
@@ -324,10 +326,7 @@ impl Page {
             (self.after.is_some(), has_more)
         };
         Slice {
-            cursors: rows
-                .iter()
-                .map(|row| order.cursor_of(row).encode())
-                .collect(),
+            cursors: rows.iter().map(|row| order.cursor_of(row)).collect(),
             rows,
             has_previous_page,
             has_next_page,
@@ -340,8 +339,8 @@ impl Page {
 pub struct Slice<M> {
     /// The rows of the page.
     pub rows: Vec<M>,
-    /// The cursor of each row.
-    pub cursors: Vec<String>,
+    /// The position of each row.
+    pub cursors: Vec<Cursor>,
     /// Whether rows exist before the page (see `PageInfo`).
     pub has_previous_page: bool,
     /// Whether rows exist after the page (see `PageInfo`).
@@ -429,12 +428,12 @@ impl TotalCount {
 }
 
 /// Builds the page info and edges of a slice.
-pub fn edges<M, N: From<M>>(slice: Slice<M>) -> (PageInfo, Vec<(String, N)>) {
+pub fn edges<M, N: From<M>>(slice: Slice<M>) -> (PageInfo, Vec<(Cursor, N)>) {
     let page_info = PageInfo {
         has_previous_page: slice.has_previous_page,
         has_next_page: slice.has_next_page,
-        start_cursor: slice.cursors.first().cloned(),
-        end_cursor: slice.cursors.last().cloned(),
+        start_cursor: slice.cursors.first().map(Cursor::encode),
+        end_cursor: slice.cursors.last().map(Cursor::encode),
     };
     let edges = slice
         .cursors
@@ -456,12 +455,23 @@ macro_rules! connection {
         }
 
         #[doc = $edge_doc]
-        #[derive(async_graphql::SimpleObject)]
         pub struct $edge {
+            position: $crate::graphql::pagination::Cursor,
+            node: $node,
+        }
+
+        #[doc = $edge_doc]
+        #[async_graphql::Object]
+        impl $edge {
             /// An opaque cursor for this item; pass it as `after` or `before`.
-            pub cursor: String,
+            async fn cursor(&self) -> String {
+                self.position.encode()
+            }
+
             /// The item.
-            pub node: $node,
+            async fn node(&self) -> &$node {
+                &self.node
+            }
         }
 
         impl $connection {
@@ -477,7 +487,7 @@ macro_rules! connection {
                 Self {
                     edges: edges
                         .into_iter()
-                        .map(|(cursor, node)| $edge { cursor, node })
+                        .map(|(position, node)| $edge { position, node })
                         .collect(),
                     page_info,
                     total,
@@ -553,7 +563,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_with_their_order_and_value() {
         let cursor = Cursor {
-            order: "name".to_owned(),
+            order: Cow::Borrowed("name"),
             value: Some(SortValue::Text("Acme Clinic".to_owned())),
             key: Uuid::now_v7(),
             descending: true,
