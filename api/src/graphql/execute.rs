@@ -6,12 +6,17 @@ use std::sync::Arc;
 
 use async_graphql::Variables;
 use sea_orm::DatabaseConnection;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::auth::{Credential, authenticate};
 use crate::error::ApiError;
 use crate::graphql::loaders::Loaders;
-use crate::graphql::{ApiSchema, Executed, order};
+use crate::graphql::{ApiSchema, Executed, limits, order};
+
+/// How long one request may execute; past it, it is stopped and answered with an error.
+pub const EXECUTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Most errors one response lists; `extensions.omittedErrors` counts the rest.
+pub const MAX_ERRORS: usize = 50;
 
 /// A GraphQL request as a transport received it.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +61,19 @@ impl Executor {
     ) -> Result<Outcome, ApiError> {
         let viewer = authenticate(&self.db, credential, self.session_idle).await?;
         let mut prepared = async_graphql::Request::new(request.query.as_str());
+        // Parsed once here: checked against the limits, handed to the executor, and used to
+        // order the response. A document that does not parse is left to the executor, which
+        // reports the syntax error.
+        let document = match async_graphql::parser::parse_query(&request.query) {
+            Ok(document) => {
+                if let Err(refusal) = limits::check(&document) {
+                    return Ok(refused(&refusal.message()));
+                }
+                prepared.set_parsed_query(document.clone());
+                Some(document)
+            }
+            Err(_) => None,
+        };
         if let Some(name) = &request.operation_name {
             prepared = prepared.operation_name(name.as_str());
         }
@@ -65,28 +83,70 @@ impl Executor {
         let executed = Executed::default();
         let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone()));
         let prepared = prepared.data(viewer).data(loaders).data(executed.clone());
-        let response = self.schema.execute(prepared).await;
+        let Ok(response) =
+            tokio::time::timeout(EXECUTION_TIMEOUT, self.schema.execute(prepared)).await
+        else {
+            tracing::warn!(timeout = ?EXECUTION_TIMEOUT, "execution stopped at the time limit");
+            let mut body = Map::new();
+            body.insert("data".to_owned(), Value::Null);
+            body.insert(
+                "errors".to_owned(),
+                json!([{
+                    "message": "the request took too long and was stopped",
+                    "extensions": { "code": "SERVICE_UNAVAILABLE" },
+                }]),
+            );
+            return Ok(Outcome {
+                executed: true,
+                body,
+            });
+        };
 
         let mut body = Map::new();
         if executed.get() {
             let mut data = to_json(&response.data);
-            order::in_query_order(&mut data, &request.query, request.operation_name.as_deref());
+            if let Some(document) = &document {
+                order::in_query_order(&mut data, document, request.operation_name.as_deref());
+            }
             body.insert("data".to_owned(), data);
         }
+        let mut extensions = response.extensions;
         if !response.errors.is_empty() {
-            let mut errors = to_json(&response.errors);
+            let mut errors = response.errors;
+            if errors.len() > MAX_ERRORS {
+                let omitted = errors.len() - MAX_ERRORS;
+                errors.truncate(MAX_ERRORS);
+                extensions.insert(
+                    "omittedErrors".to_owned(),
+                    async_graphql::Value::from(omitted),
+                );
+            }
+            let mut errors = to_json(&errors);
             if !executed.get() {
                 with_default_code(&mut errors, "GRAPHQL_VALIDATION_FAILED");
             }
             body.insert("errors".to_owned(), errors);
         }
-        if !response.extensions.is_empty() {
-            body.insert("extensions".to_owned(), to_json(&response.extensions));
+        if !extensions.is_empty() {
+            body.insert("extensions".to_owned(), to_json(&extensions));
         }
         Ok(Outcome {
             executed: executed.get(),
             body,
         })
+    }
+}
+
+/// The outcome of a request refused before validation.
+fn refused(message: &str) -> Outcome {
+    let mut body = Map::new();
+    body.insert(
+        "errors".to_owned(),
+        json!([{ "message": message, "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" } }]),
+    );
+    Outcome {
+        executed: false,
+        body,
     }
 }
 

@@ -12,6 +12,7 @@ mod fake_idp;
 mod http;
 mod idempotency;
 mod invitations;
+mod limits;
 mod login;
 mod matrix;
 mod migrations;

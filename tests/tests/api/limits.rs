@@ -1,0 +1,105 @@
+//! Requests that would make the server do unbounded work are refused before they run.
+
+use std::time::{Duration, Instant};
+
+use entity::user::UserRole;
+use peerlearn_tests::{TestApp, error_code};
+use serde_json::json;
+
+/// A document whose first fragment expands to 2^`depth` fields: about 1.3 KB at depth 30.
+fn fragment_bomb(depth: usize) -> String {
+    let mut query = String::from("query Bomb { ...F0 }");
+    for i in 0..depth {
+        query.push_str(&format!(
+            " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+            n = i + 1
+        ));
+    }
+    query.push_str(&format!(" fragment F{depth} on Query {{ __typename }}"));
+    query
+}
+
+#[tokio::test]
+async fn a_fragment_bomb_is_refused_at_once_without_signing_in() {
+    let app = TestApp::spawn().await;
+    let query = fragment_bomb(30);
+    assert!(query.len() < 1_500);
+    let started = Instant::now();
+    let response = app.graphql_response(None, &query, json!({})).await;
+    let elapsed = started.elapsed();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        error_code(&body),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    assert!(body.get("data").is_none());
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    // The server still answers others.
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn thousands_of_aliases_are_refused() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.admin().await;
+    // Each alias would cost a count statement.
+    let aliases: String = (0..1_100)
+        .map(|i| format!(" c{i}: cohorts {{ totalCount }}"))
+        .collect();
+    let before = app.statements.get();
+    let body = app
+        .graphql(Some(&token), &format!("{{{aliases} }}"), json!({}))
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    // Only authentication ran.
+    assert!(app.statements.get() - before <= 4);
+}
+
+#[tokio::test]
+async fn one_request_runs_at_most_ten_mutations() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Scripter", UserRole::User).await;
+    let mutation = |n: usize| -> String {
+        let fields: String = (0..n)
+            .map(|i| {
+                format!(" t{i}: createPersonalAccessToken(input: {{ name: \"t{i}\" }}) {{ token }}")
+            })
+            .collect();
+        format!("mutation {{{fields} }}")
+    };
+    let tokens = app.count_rows("access_token").await;
+    let body = app.graphql(Some(&token), &mutation(11), json!({})).await;
+    assert_eq!(
+        error_code(&body),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    assert_eq!(app.count_rows("access_token").await, tokens);
+    let body = app.graphql(Some(&token), &mutation(10), json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(app.count_rows("access_token").await, tokens + 10);
+}
+
+#[tokio::test]
+async fn a_response_lists_at_most_fifty_errors() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.admin().await;
+    let unknown: String = (0..120).map(|i| format!(" nope{i}")).collect();
+    let body = app
+        .graphql(Some(&token), &format!("{{{unknown} }}"), json!({}))
+        .await;
+    assert_eq!(body["errors"].as_array().map(Vec::len), Some(50), "{body}");
+    assert_eq!(body["extensions"]["omittedErrors"], 70);
+}
