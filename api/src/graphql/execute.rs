@@ -67,7 +67,15 @@ impl Executor {
         let document = match async_graphql::parser::parse_query(&request.query) {
             Ok(document) => {
                 if let Err(refusal) = limits::check(&document) {
-                    return Ok(refused(&refusal.message()));
+                    return Ok(refused(&[refusal.message()]));
+                }
+                let missing = limits::missing_variables(
+                    &document,
+                    request.operation_name.as_deref(),
+                    request.variables.as_ref(),
+                );
+                if !missing.is_empty() {
+                    return Ok(refused(&missing));
                 }
                 prepared.set_parsed_query(document.clone());
                 Some(document)
@@ -122,9 +130,14 @@ impl Executor {
                 );
             }
             let mut errors = to_json(&errors);
-            if !executed.get() {
-                with_default_code(&mut errors, "GRAPHQL_VALIDATION_FAILED");
-            }
+            // Errors of ours carry a code; those without one come from the GraphQL layer: before
+            // execution the request is invalid, during it an input value could not be used.
+            let code = if executed.get() {
+                "BAD_USER_INPUT"
+            } else {
+                "GRAPHQL_VALIDATION_FAILED"
+            };
+            with_default_code(&mut errors, code);
             body.insert("errors".to_owned(), errors);
         }
         if !extensions.is_empty() {
@@ -138,12 +151,15 @@ impl Executor {
 }
 
 /// The outcome of a request refused before validation.
-fn refused(message: &str) -> Outcome {
+fn refused(messages: &[String]) -> Outcome {
+    let errors = messages
+        .iter()
+        .map(|message| {
+            json!({ "message": message, "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" } })
+        })
+        .collect();
     let mut body = Map::new();
-    body.insert(
-        "errors".to_owned(),
-        json!([{ "message": message, "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" } }]),
-    );
+    body.insert("errors".to_owned(), Value::Array(errors));
     Outcome {
         executed: false,
         body,

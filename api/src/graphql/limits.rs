@@ -65,6 +65,48 @@ pub fn check(document: &ExecutableDocument) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The variables that the operation to run declares non-null without a default but that
+/// `variables` leaves out or sets to `null`. Such a request cannot run (GraphQL's coercion of
+/// variable values fails before execution), so it is refused as a whole.
+pub fn missing_variables(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Vec<String> {
+    let mut operations = document.operations.iter();
+    let operation = match operation_name {
+        Some(wanted) => operations
+            .find(|(name, _)| name.is_some_and(|n| n.as_str() == wanted))
+            .map(|(_, operation)| operation),
+        None => match (operations.next(), operations.next()) {
+            (Some((_, operation)), None) => Some(operation),
+            _ => None,
+        },
+    };
+    let Some(operation) = operation else {
+        return Vec::new();
+    };
+    operation
+        .node
+        .variable_definitions
+        .iter()
+        .filter(|definition| {
+            let definition = &definition.node;
+            !definition.var_type.node.nullable
+                && definition.default_value.is_none()
+                && variables
+                    .and_then(|v| v.get(definition.name.node.as_str()))
+                    .is_none_or(serde_json::Value::is_null)
+        })
+        .map(|definition| {
+            format!(
+                "variable `${}` of type `{}` was not given",
+                definition.node.name.node, definition.node.var_type.node
+            )
+        })
+        .collect()
+}
+
 /// Expanded sizes of selection sets, each fragment's computed once.
 struct Sizes<'a> {
     document: &'a ExecutableDocument,
@@ -193,6 +235,20 @@ mod tests {
             ))
             .is_err()
         );
+    }
+
+    #[test]
+    fn required_variables_must_be_given() {
+        let Ok(document) =
+            parse_query("query Q($id: ID!, $n: Int! = 5, $f: String) { node(id: $id) { id } }")
+        else {
+            panic!("parses");
+        };
+        let given = |json: serde_json::Value| missing_variables(&document, None, json.as_object());
+        assert_eq!(given(serde_json::json!({})).len(), 1);
+        assert_eq!(given(serde_json::json!({ "id": null })).len(), 1);
+        assert!(given(serde_json::json!({ "id": "x" })).is_empty());
+        assert!(missing_variables(&document, Some("Other"), None).is_empty());
     }
 
     #[test]

@@ -103,3 +103,22 @@ async fn a_response_lists_at_most_fifty_errors() {
     assert_eq!(body["errors"].as_array().map(Vec::len), Some(50), "{body}");
     assert_eq!(body["extensions"]["omittedErrors"], 70);
 }
+
+#[tokio::test]
+async fn a_missing_required_variable_is_a_request_error_with_a_code() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.admin().await;
+    for variables in [json!({}), json!({ "id": null })] {
+        let response = app
+            .graphql_response(
+                Some(&token),
+                "query($id: ID!) { node(id: $id) { id } }",
+                variables,
+            )
+            .await;
+        assert_eq!(response.status(), 400);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error_code(&body), Some("GRAPHQL_VALIDATION_FAILED"), "{body}");
+        assert!(body.get("data").is_none(), "{body}");
+    }
+}
