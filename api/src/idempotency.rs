@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::{ApiError, FieldErrorCode, is_unique_violation};
 use crate::store::begin_write;
+use crate::validate::has_control_characters;
 
 /// How long a key holds: a retry within this time returns the first result.
 pub const KEY_LIFETIME: Duration = Duration::hours(24);
@@ -62,11 +63,13 @@ pub async fn once<M>(
         txn.commit().await?;
         return Ok(created);
     };
-    if key.trim().is_empty() || key.chars().count() > KEY_MAX {
+    if key.trim().is_empty() || key.chars().count() > KEY_MAX || has_control_characters(key) {
         return Err(ApiError::invalid(
             "idempotencyKey",
             FieldErrorCode::Invalid,
-            format!("must be 1 to {KEY_MAX} characters, not only spaces"),
+            format!(
+                "must be 1 to {KEY_MAX} characters, not only spaces, without control characters"
+            ),
         ));
     }
     let now = Utc::now();

@@ -8,6 +8,13 @@ fn set_if_valid<T: Into<sea_orm::Value>>(value: Option<T>) -> ActiveValue<T> {
     value.map_or(ActiveValue::NotSet, ActiveValue::Set)
 }
 
+/// Whether `text` holds a control character other than tab, line feed and carriage return:
+/// a NUL byte, which PostgreSQL cannot store in text, or another that no form produces.
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// Collects field errors; [`Validator::finish`] fails with all of them.
 #[derive(Debug, Default)]
 pub struct Validator {
@@ -29,7 +36,14 @@ impl Validator {
     /// value when it passes.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
         let trimmed = value.trim();
-        if trimmed.is_empty() {
+        if has_control_characters(trimmed) {
+            self.reject(
+                field,
+                FieldErrorCode::Invalid,
+                "must not contain control characters",
+            );
+            None
+        } else if trimmed.is_empty() {
             self.reject(field, FieldErrorCode::Blank, "must not be blank");
             None
         } else if trimmed.chars().count() > max {

@@ -130,6 +130,10 @@ pub async fn set_user_active(
             "you cannot deactivate yourself",
         ));
     }
+    if found.is_active == active {
+        // Nothing changes, and an active user's sessions stay signed in.
+        return Ok(found);
+    }
     let txn = db.begin().await?;
     let mut model: user::ActiveModel = found.into();
     model.is_active = Set(active);

@@ -15,7 +15,7 @@ use crate::cohort::policy::{self, cohort_scope, staff_scope};
 use crate::error::{ApiError, FieldErrorCode, is_unique_violation};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::store::{find_in_scope, update_versioned};
-use crate::validate::Validator;
+use crate::validate::{Validator, has_control_characters};
 
 /// Longest cohort name.
 pub const NAME_MAX: usize = 200;
@@ -88,6 +88,10 @@ pub async fn visible_cohort_by_slug(
     viewer: &Viewer,
     slug: &str,
 ) -> Result<cohort::Model, ApiError> {
+    if has_control_characters(slug) {
+        // No slug holds one, and PostgreSQL cannot compare text with a NUL byte.
+        return Err(ApiError::NotFound("cohort"));
+    }
     find_in_scope::<cohort::Entity>(
         db,
         cohort::Column::Slug,

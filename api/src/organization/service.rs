@@ -16,7 +16,7 @@ use crate::error::{ApiError, FieldErrorCode};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::organization::policy::{self, membership_scope, organization_scope};
 use crate::store::{begin_write, find_in_scope, lock_row, update_versioned};
-use crate::validate::Validator;
+use crate::validate::{Validator, has_control_characters};
 
 /// Longest organization name.
 pub const NAME_MAX: usize = 200;
@@ -71,6 +71,11 @@ pub async fn list_organizations(
 ) -> Result<(Slice<organization::Model>, TotalCount), ApiError> {
     let mut select = organization::Entity::find().filter(organization_scope(viewer));
     if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        if name.chars().count() > NAME_MAX || has_control_characters(name) {
+            return Err(ApiError::BadUserInput(format!(
+                "the name filter must be at most {NAME_MAX} characters, without control characters"
+            )));
+        }
         let pattern = format!("%{}%", escape_like(&name.to_lowercase()));
         select = select.filter(
             Expr::expr(Func::lower(Expr::col((

@@ -7,7 +7,7 @@ use entity::membership::MembershipRole;
 use entity::user::UserRole;
 use entity::{cohort, organization};
 use peerlearn::graphql::ids::NodeKind;
-use peerlearn_tests::{TestApp, error_code, gid};
+use peerlearn_tests::{TestApp, error_code, gid, user_error_codes};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -1193,4 +1193,54 @@ async fn malformed_dates_cannot_run() {
         )
         .await;
     }
+}
+
+#[tokio::test]
+async fn a_nul_byte_in_text_is_a_user_error_on_every_database() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let before = app.snapshot().await;
+    for input in [
+        json!({ "name": "Acme\u{0}Clinic", "kind": "CLINIC" }),
+        json!({ "name": "Acme", "kind": "CLINIC", "region": "N\u{0}M" }),
+        json!({ "name": "Acme", "kind": "CLINIC", "idempotencyKey": "k\u{0}" }),
+    ] {
+        let body = app
+            .graphql(
+                Some(&admin),
+                "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } userErrors { code } } }",
+                json!({ "input": input }),
+            )
+            .await;
+        assert_eq!(
+            user_error_codes(&body["data"]["createOrganization"]),
+            ["INVALID"],
+            "{body}"
+        );
+    }
+    assert_eq!(before, app.snapshot().await);
+}
+
+#[tokio::test]
+async fn an_overlong_or_binary_filter_is_bad_input() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    for name in ["x".repeat(50_000), "a\u{0}b".to_owned()] {
+        let body = app
+            .graphql(
+                Some(&admin),
+                "query($name: String) { organizations(filter: { name: $name }) { totalCount } }",
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    }
+    let body = app
+        .graphql(
+            Some(&admin),
+            "query($slug: String) { cohort(slug: $slug) { id } }",
+            json!({ "slug": "a\u{0}b" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
 }

@@ -118,7 +118,11 @@ async fn a_missing_required_variable_is_a_request_error_with_a_code() {
             .await;
         assert_eq!(response.status(), 400);
         let body: serde_json::Value = response.json().await.unwrap();
-        assert_eq!(error_code(&body), Some("GRAPHQL_VALIDATION_FAILED"), "{body}");
+        assert_eq!(
+            error_code(&body),
+            Some("GRAPHQL_VALIDATION_FAILED"),
+            "{body}"
+        );
         assert!(body.get("data").is_none(), "{body}");
     }
 }

@@ -946,3 +946,25 @@ async fn admin_creates_and_updates_a_topic() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].version, 3);
 }
+
+#[tokio::test]
+async fn reactivating_an_active_user_keeps_them_signed_in() {
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let (user, token) = app.user("Still Here", UserRole::User).await;
+    let body = app
+        .graphql(
+            Some(&admin),
+            "mutation($id: ID!) { reactivateUser(input: { id: $id }) { user { isActive } userErrors { code } } }",
+            json!({ "id": gid(NodeKind::User, user.id) }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["reactivateUser"]["user"]["isActive"], true,
+        "{body}"
+    );
+    let body = app
+        .graphql(Some(&token), "{ viewer { name } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["viewer"]["name"], "Still Here", "{body}");
+}
