@@ -97,7 +97,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "identity provider configured"
         );
     }
-    let state = AppState::new(db, auth, args.max_body_bytes, args.graphiql);
+    let state = AppState::new(
+        db,
+        auth,
+        args.max_body_bytes,
+        args.graphiql,
+        args.introspection,
+    );
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

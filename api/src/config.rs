@@ -74,6 +74,15 @@ pub struct DatabaseArgs {
     pub database_acquire_timeout: u64,
 }
 
+/// Who may introspect the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Introspection {
+    /// Every caller, signed in or not.
+    Anyone,
+    /// Signed-in callers only.
+    SignedIn,
+}
+
 /// Arguments of `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -98,6 +107,11 @@ pub struct ServeArgs {
     /// production.
     #[arg(long, env = "PEERLEARN_GRAPHIQL", default_value_t = true, action = ArgAction::Set)]
     pub graphiql: bool,
+
+    /// Who may introspect the schema: `anyone`, or `signed-in` (anonymous requests then get
+    /// neither introspection nor "did you mean" suggestions in errors; use it in production).
+    #[arg(long, env = "PEERLEARN_INTROSPECTION", value_enum, default_value_t = Introspection::Anyone)]
+    pub introspection: Introspection,
 
     /// Largest accepted request body in bytes; larger requests get 413.
     #[arg(long, env = "PEERLEARN_MAX_BODY_BYTES", default_value_t = 1_048_576)]

@@ -24,7 +24,7 @@ use entity::{
 };
 use peerlearn::auth::login::Auth;
 use peerlearn::auth::settings::AuthSettings;
-use peerlearn::config::DatabaseArgs;
+use peerlearn::config::{DatabaseArgs, Introspection};
 use peerlearn::db::{self, StatementCounter};
 use peerlearn::graphql::ids::{NodeKind, encode};
 use peerlearn::http::{AppState, serve};
@@ -124,6 +124,8 @@ pub struct Options {
     pub max_body_bytes: usize,
     /// Sign-in settings; `public_url` defaults to the server's address.
     pub auth: AuthSettings,
+    /// Who may introspect the schema.
+    pub introspection: Introspection,
 }
 
 impl Default for Options {
@@ -131,6 +133,7 @@ impl Default for Options {
         Self {
             max_body_bytes: 64 * 1024,
             auth: AuthSettings::default(),
+            introspection: Introspection::Anyone,
         }
     }
 }
@@ -160,7 +163,13 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
         let auth = Auth::new(options.auth, &address).expect("valid auth settings");
-        let state = AppState::new(db.clone(), auth, options.max_body_bytes, true);
+        let state = AppState::new(
+            db.clone(),
+            auth,
+            options.max_body_bytes,
+            true,
+            options.introspection,
+        );
         let server = serve(listener, state, 1).expect("start the server");
         let handle = server.handle();
         tokio::spawn(server);

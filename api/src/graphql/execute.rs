@@ -8,10 +8,11 @@ use async_graphql::Variables;
 use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value, json};
 
-use crate::auth::{Credential, authenticate};
+use crate::auth::{Credential, Viewer, authenticate};
+use crate::config::Introspection;
 use crate::error::ApiError;
 use crate::graphql::loaders::Loaders;
-use crate::graphql::{ApiSchema, Executed, limits, order};
+use crate::graphql::{ApiSchema, Executed, build_schema, limits, order, schema_builder};
 
 /// How long one request may execute; past it, it is stopped and answered with an error.
 pub const EXECUTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -44,14 +45,39 @@ pub struct Outcome {
 #[derive(Clone)]
 pub struct Executor {
     /// The executable schema.
-    pub schema: ApiSchema,
+    schema: ApiSchema,
+    /// The schema for anonymous requests: the same, or without introspection and suggestions.
+    anonymous_schema: ApiSchema,
     /// The database pool.
-    pub db: DatabaseConnection,
+    db: DatabaseConnection,
     /// How long a browser session may sit unused.
-    pub session_idle: chrono::Duration,
+    session_idle: chrono::Duration,
 }
 
 impl Executor {
+    /// Runs requests on `db`; `introspection` says whether anonymous callers may introspect.
+    pub fn new(
+        db: DatabaseConnection,
+        session_idle: chrono::Duration,
+        introspection: Introspection,
+    ) -> Self {
+        let schema = build_schema(db.clone());
+        let anonymous_schema = match introspection {
+            Introspection::Anyone => schema.clone(),
+            Introspection::SignedIn => schema_builder()
+                .data(db.clone())
+                .disable_introspection()
+                .disable_suggestions()
+                .finish(),
+        };
+        Self {
+            schema,
+            anonymous_schema,
+            db,
+            session_idle,
+        }
+    }
+
     /// Authenticates `credential` (none is an anonymous viewer) and runs `request`. A wrong or
     /// expired credential is an error, so the transport can answer it as such (HTTP 401).
     pub async fn execute(
@@ -90,9 +116,12 @@ impl Executor {
         }
         let executed = Executed::default();
         let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone()));
+        let schema = match viewer {
+            Viewer::Anonymous => &self.anonymous_schema,
+            Viewer::User(_) => &self.schema,
+        };
         let prepared = prepared.data(viewer).data(loaders).data(executed.clone());
-        let Ok(response) =
-            tokio::time::timeout(EXECUTION_TIMEOUT, self.schema.execute(prepared)).await
+        let Ok(response) = tokio::time::timeout(EXECUTION_TIMEOUT, schema.execute(prepared)).await
         else {
             tracing::warn!(timeout = ?EXECUTION_TIMEOUT, "execution stopped at the time limit");
             let mut body = Map::new();

@@ -15,7 +15,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::login::Auth;
 use crate::auth::{Credential, bearer};
-use crate::graphql::build_schema;
+use crate::config::Introspection;
 use crate::graphql::execute::Executor;
 
 /// The header a cookie-authenticated request must carry. A cross-site form cannot set it, and
@@ -40,14 +40,16 @@ pub struct AppState {
 
 impl AppState {
     /// The state of a server on `db` with sign-in settings `auth`.
-    pub fn new(db: DatabaseConnection, auth: Auth, max_body_bytes: usize, graphiql: bool) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        auth: Auth,
+        max_body_bytes: usize,
+        graphiql: bool,
+        introspection: Introspection,
+    ) -> Self {
         let session_idle = chrono::Duration::minutes(i64::from(auth.settings.session_idle_minutes));
         Self {
-            executor: Executor {
-                schema: build_schema(db.clone()),
-                db: db.clone(),
-                session_idle,
-            },
+            executor: Executor::new(db.clone(), session_idle, introspection),
             db,
             max_body_bytes,
             graphiql,

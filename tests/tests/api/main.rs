@@ -11,6 +11,7 @@ mod directory;
 mod fake_idp;
 mod http;
 mod idempotency;
+mod introspection;
 mod invitations;
 mod limits;
 mod login;
