@@ -19,7 +19,7 @@ use crate::config::{
     TokenCreateArgs, TokenListArgs, TokenRevokeArgs,
 };
 use crate::error::ApiError;
-use crate::http::{AppState, serve as serve_http};
+use crate::http::{AppState, ServerOptions, serve as serve_http};
 use crate::{db, demo, graphql};
 
 /// Sends logs to stderr (stdout stays clean for `schema` and `token create`). `RUST_LOG`
@@ -100,9 +100,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let state = AppState::new(
         db,
         auth,
-        args.max_body_bytes,
-        args.graphiql,
-        args.introspection,
+        ServerOptions {
+            max_body_bytes: args.max_body_bytes,
+            body_read_timeout: std::time::Duration::from_secs(args.body_read_timeout),
+            graphiql: args.graphiql,
+            introspection: args.introspection,
+        },
     );
     let workers = args
         .workers

@@ -113,6 +113,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PEERLEARN_INTROSPECTION", value_enum, default_value_t = Introspection::Anyone)]
     pub introspection: Introspection,
 
+    /// Seconds a client may take to send a request body; slower ones get 408 and the
+    /// connection is closed.
+    #[arg(long, env = "PEERLEARN_BODY_READ_TIMEOUT", default_value_t = 10)]
+    pub body_read_timeout: u64,
+
     /// Largest accepted request body in bytes; larger requests get 413.
     #[arg(long, env = "PEERLEARN_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,

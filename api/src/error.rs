@@ -219,13 +219,14 @@ mod tests {
     }
 
     /// Codes the transport gives requests that never reach the services.
-    const TRANSPORT_CODES: [&str; 6] = [
+    const TRANSPORT_CODES: [&str; 7] = [
         "GRAPHQL_VALIDATION_FAILED",
         "BAD_REQUEST",
         "METHOD_NOT_ALLOWED",
         "NOT_ACCEPTABLE",
         "UNSUPPORTED_MEDIA_TYPE",
         "PAYLOAD_TOO_LARGE",
+        "REQUEST_TIMEOUT",
     ];
 
     /// The text of every source file under `dir`, but this file's tests.

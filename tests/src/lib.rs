@@ -27,7 +27,7 @@ use peerlearn::auth::settings::AuthSettings;
 use peerlearn::config::{DatabaseArgs, Introspection};
 use peerlearn::db::{self, StatementCounter};
 use peerlearn::graphql::ids::{NodeKind, encode};
-use peerlearn::http::{AppState, serve};
+use peerlearn::http::{AppState, ServerOptions, serve};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -126,6 +126,8 @@ pub struct Options {
     pub auth: AuthSettings,
     /// Who may introspect the schema.
     pub introspection: Introspection,
+    /// How long a client may take to send a body.
+    pub body_read_timeout: std::time::Duration,
 }
 
 impl Default for Options {
@@ -134,6 +136,7 @@ impl Default for Options {
             max_body_bytes: 64 * 1024,
             auth: AuthSettings::default(),
             introspection: Introspection::Anyone,
+            body_read_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -166,9 +169,12 @@ impl TestApp {
         let state = AppState::new(
             db.clone(),
             auth,
-            options.max_body_bytes,
-            true,
-            options.introspection,
+            ServerOptions {
+                max_body_bytes: options.max_body_bytes,
+                body_read_timeout: options.body_read_timeout,
+                graphiql: true,
+                introspection: options.introspection,
+            },
         );
         let server = serve(listener, state, 1).expect("start the server");
         let handle = server.handle();

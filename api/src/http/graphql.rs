@@ -11,8 +11,8 @@
 //! - With `application/graphql-response+json`, a request that cannot execute (parse or
 //!   validation errors) is 400 and has no `data`; with `application/json` it is 200.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser;
 use async_graphql::parser::types::OperationType;
@@ -222,21 +222,42 @@ pub async fn post(
     if declared.is_some_and(|len| len > state.max_body_bytes) {
         return too_large();
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return http_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "the request body could not be read",
+    let read = async {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let Ok(chunk) = chunk else {
+                return Err(http_error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "the request body could not be read",
+                    response_type,
+                ));
+            };
+            if body.len() + chunk.len() > state.max_body_bytes {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    };
+    // A client that trickles its body would hold a connection (and its worker's attention)
+    // for as long as it likes.
+    let body = match tokio::time::timeout(state.body_read_timeout, read).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(response)) => return response,
+        Err(_) => {
+            let mut response = http_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "the request body took too long to arrive",
                 response_type,
             );
-        };
-        if body.len() + chunk.len() > state.max_body_bytes {
-            return too_large();
+            response
+                .head_mut()
+                .set_connection_type(ConnectionType::Close);
+            return response;
         }
-        body.extend_from_slice(&chunk);
-    }
+    };
     let params = serde_json::from_slice::<Value>(&body)
         .map_err(|_| "the request body is not valid JSON".to_owned())
         .and_then(params_from_json);

@@ -23,6 +23,19 @@ use crate::graphql::execute::Executor;
 /// pass.
 pub const CSRF_HEADER: &str = "x-requested-with";
 
+/// How the HTTP surface behaves, from the `serve` flags.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerOptions {
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// How long a client may take to send a request body.
+    pub body_read_timeout: std::time::Duration,
+    /// Whether `/graphiql` is served.
+    pub graphiql: bool,
+    /// Who may introspect the schema.
+    pub introspection: Introspection,
+}
+
 /// Everything a request handler needs.
 #[derive(Clone)]
 pub struct AppState {
@@ -32,6 +45,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request body.
+    pub body_read_timeout: std::time::Duration,
     /// Whether `/graphiql` is served.
     pub graphiql: bool,
     /// Sign-in providers and settings.
@@ -40,19 +55,14 @@ pub struct AppState {
 
 impl AppState {
     /// The state of a server on `db` with sign-in settings `auth`.
-    pub fn new(
-        db: DatabaseConnection,
-        auth: Auth,
-        max_body_bytes: usize,
-        graphiql: bool,
-        introspection: Introspection,
-    ) -> Self {
+    pub fn new(db: DatabaseConnection, auth: Auth, options: ServerOptions) -> Self {
         let session_idle = chrono::Duration::minutes(i64::from(auth.settings.session_idle_minutes));
         Self {
-            executor: Executor::new(db.clone(), session_idle, introspection),
+            executor: Executor::new(db.clone(), session_idle, options.introspection),
             db,
-            max_body_bytes,
-            graphiql,
+            max_body_bytes: options.max_body_bytes,
+            body_read_timeout: options.body_read_timeout,
+            graphiql: options.graphiql,
             auth: Arc::new(auth),
         }
     }

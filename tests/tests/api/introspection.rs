@@ -52,11 +52,15 @@ async fn production_keeps_anonymous_callers_from_introspecting() {
     let body = app.graphql(None, INTROSPECTION, json!({})).await;
     assert!(body["data"]["__schema"].is_null(), "{body}");
     // No "did you mean" hints either.
-    let body = app.graphql(None, "{ topicz { totalCount } }", json!({})).await;
+    let body = app
+        .graphql(None, "{ topicz { totalCount } }", json!({}))
+        .await;
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(!message.contains("Did you mean"), "{body}");
     // Public data still answers, and signed-in callers still introspect.
-    let body = app.graphql(None, "{ topics { totalCount } }", json!({})).await;
+    let body = app
+        .graphql(None, "{ topics { totalCount } }", json!({}))
+        .await;
     assert!(body.get("errors").is_none(), "{body}");
     let (_, admin) = app.admin().await;
     let body = app.graphql(Some(&admin), INTROSPECTION, json!({})).await;
