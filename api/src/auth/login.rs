@@ -17,6 +17,7 @@ use crate::auth::provider::{ExternalIdentity, Provider};
 use crate::auth::settings::{AuthSettings, SignupPolicy};
 use crate::auth::token::{self, NewToken, hash, random_string};
 use crate::error::ApiError;
+use crate::http::cors::AllowedOrigins;
 use crate::invitation::service::redeem_invitations;
 
 /// How long a user may take at the provider before the flow expires.
@@ -68,15 +69,8 @@ impl Auth {
         {
             Url::parse(uri).map_err(|e| anyhow::anyhow!("redirect `{uri}` is not a URL: {e}"))?;
         }
-        for origin in &settings.cors_origins {
-            let parsed = Url::parse(origin)
-                .map_err(|e| anyhow::anyhow!("CORS origin `{origin}` is not a URL: {e}"))?;
-            anyhow::ensure!(
-                matches!(parsed.scheme(), "http" | "https")
-                    && parsed.origin().ascii_serialization() == *origin,
-                "CORS origin `{origin}` must be a bare origin such as https://app.example.org"
-            );
-        }
+        AllowedOrigins::parse(settings.cors_origins.iter().map(String::as_str))
+            .map_err(|message| anyhow::anyhow!(message))?;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
@@ -583,7 +577,14 @@ mod tests {
 
     #[test]
     fn cors_origins_must_be_bare_origins() {
-        assert!(with_origins(&["https://app.example.org", "http://localhost:5173"]).is_ok());
+        assert!(
+            with_origins(&[
+                "https://app.example.org",
+                "http://localhost:5173",
+                "https://*.example.org"
+            ])
+            .is_ok()
+        );
         for bad in [
             "app.example.org",
             "https://app.example.org/",

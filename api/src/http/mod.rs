@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql`, `/graphiql`, `/healthz`, `/readyz`.
 
 mod auth;
+pub mod cors;
 mod graphql;
 mod request_id;
 
@@ -17,6 +18,7 @@ use crate::auth::login::Auth;
 use crate::auth::{Credential, bearer};
 use crate::config::Introspection;
 use crate::graphql::execute::Executor;
+use crate::http::cors::AllowedOrigins;
 
 /// The header a cookie-authenticated request must carry. A cross-site form cannot set it, and
 /// a cross-site script cannot send it without a CORS preflight that only configured origins
@@ -103,24 +105,24 @@ pub fn credential(req: &HttpRequest, auth: &Auth) -> Result<Option<Credential>, 
 /// response and the preflight that a custom header needs.
 fn cors(auth: &Auth) -> Cors {
     let own_origin = auth.public_url.origin().ascii_serialization();
-    let mut cors = Cors::default()
+    // Checked at start-up (`Auth::new`), so nothing is lost here.
+    let allowed = AllowedOrigins::parse(
+        std::iter::once(own_origin.as_str())
+            .chain(auth.settings.cors_origins.iter().map(String::as_str)),
+    )
+    .unwrap_or_default();
+    Cors::default()
         .block_on_origin_mismatch(false)
         .allowed_methods(["GET", "POST"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            header::HeaderName::from_static(CSRF_HEADER),
-            header::HeaderName::from_static("x-request-id"),
-        ])
+        // Tracing and client headers (traceparent, sentry-trace, apollographql-client-name)
+        // vary by client; the origin check is what keeps other sites out.
+        .allow_any_header()
         .expose_headers([header::HeaderName::from_static("x-request-id")])
         .supports_credentials()
         .max_age(3600)
-        .allowed_origin(&own_origin);
-    for origin in &auth.settings.cors_origins {
-        cors = cors.allowed_origin(origin);
-    }
-    cors
+        .allowed_origin_fn(move |origin, _| {
+            origin.to_str().is_ok_and(|origin| allowed.allows(origin))
+        })
 }
 
 /// Registers every route.

@@ -271,3 +271,50 @@ async fn cors_admits_only_configured_origins() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn cors_admits_subdomain_wildcards_and_any_request_header() {
+    let app = TestApp::spawn_with(Options {
+        auth: peerlearn::auth::settings::AuthSettings {
+            cors_origins: vec!["https://*.example.org".to_owned()],
+            ..Default::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.graphql_url())
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, traceparent, sentry-trace, apollographql-client-name",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.org").await.unwrap();
+    assert!(allowed.status().is_success(), "{allowed:?}");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.org"
+    );
+    let headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    for header in ["traceparent", "sentry-trace", "apollographql-client-name"] {
+        assert!(headers.contains(header), "{headers}");
+    }
+    for refused in ["https://example.org", "https://app.example.org.evil.com"] {
+        let response = preflight(refused).await.unwrap();
+        assert!(
+            response
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none(),
+            "{refused}: {:?}",
+            response.headers()
+        );
+    }
+}
