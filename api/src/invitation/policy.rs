@@ -11,6 +11,7 @@ use entity::cohort_staff::StaffRole;
 use entity::enrollment::{self, EnrollmentStatus};
 use entity::invitation;
 use entity::membership::MembershipRole;
+use entity::user::{self, UserRole};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
@@ -90,4 +91,10 @@ pub fn check_not_inviting_oneself(actor: &Actor, email: &str) -> Result<(), ApiE
         ));
     }
     Ok(())
+}
+
+/// Whether `user` may redeem `invitation`: not when they sent it themselves (to a second
+/// address of theirs, say), unless they are an admin, who may grant themselves anything anyway.
+pub fn may_redeem(invitation: &invitation::Model, user: &user::Model) -> bool {
+    invitation.invited_by_id != Some(user.id) || user.role == UserRole::Admin
 }

@@ -18,7 +18,7 @@ use crate::cohort::policy::check_manage_staff;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::invitation::policy::{
-    can_invite_to_organization, check_not_inviting_oneself, invitation_scope,
+    can_invite_to_organization, check_not_inviting_oneself, invitation_scope, may_redeem,
 };
 use crate::store::find_in_scope;
 use crate::validate::Validator;
@@ -259,6 +259,9 @@ pub async fn redeem_invitations(
         .all(db)
         .await?
     {
+        if !may_redeem(&found, user) {
+            continue;
+        }
         // Claim it first, so two sign-ins at once cannot both redeem it.
         let claimed = invitation::Entity::update_many()
             .col_expr(invitation::Column::RedeemedAt, Expr::value(now))

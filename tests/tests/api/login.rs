@@ -2054,3 +2054,37 @@ async fn the_viewer_sees_their_web_and_mobile_sessions_and_which_one_is_current(
     let (status, _) = refresh(&app, &pair.refresh).await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn an_invitation_to_ones_own_second_address_grants_nothing() {
+    let coach = TestUser::verified("sub-coach", "coach@example.org", "Cora Coach");
+    let (app, idp) = oidc_app(SignupPolicy::Open, coach).await;
+    web_session(&app, PROVIDER).await;
+    let coach = user_by_email(&app, "coach@example.org").await.unwrap();
+    let cohort = app.cohort("alpha").await;
+    let clinic = app.organization("Harbor Clinic").await;
+    app.enroll(&cohort, &clinic).await;
+    app.staff(&cohort, &coach, StaffRole::Coach).await;
+    let token = peerlearn::auth::token::create_personal_token(&app.db, coach.id, "t", None)
+        .await
+        .unwrap()
+        .secret;
+    // Coaches may invite members into their cohort's organizations, so this is accepted...
+    invite_to_organization(
+        &app,
+        &token,
+        "cora.second@example.org",
+        clinic.id,
+        "MEMBER",
+        "NURSE",
+    )
+    .await;
+    // ...but when the provider later reports that address for the coach, it grants nothing.
+    idp.sign_in_as(TestUser::verified(
+        "sub-coach",
+        "cora.second@example.org",
+        "Cora Coach",
+    ));
+    web_session(&app, PROVIDER).await;
+    assert!(memberships_of(&app, coach.id).await.is_empty());
+}
