@@ -219,7 +219,7 @@ mod tests {
     }
 
     /// Codes the transport gives requests that never reach the services.
-    const TRANSPORT_CODES: [&str; 7] = [
+    const TRANSPORT_CODES: [&str; 8] = [
         "GRAPHQL_VALIDATION_FAILED",
         "BAD_REQUEST",
         "METHOD_NOT_ALLOWED",
@@ -227,6 +227,7 @@ mod tests {
         "UNSUPPORTED_MEDIA_TYPE",
         "PAYLOAD_TOO_LARGE",
         "REQUEST_TIMEOUT",
+        "PERSISTED_QUERY_NOT_FOUND",
     ];
 
     /// The text of every source file under `dir`, but this file's tests.

@@ -14,7 +14,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, Set, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
@@ -40,10 +39,7 @@ pub struct Request<'a> {
 
 /// The SHA-256 (hex) of a canonical rendering of a request's input.
 pub fn fingerprint(canonical_input: &str) -> String {
-    Sha256::digest(canonical_input.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::auth::token::hash(canonical_input)
 }
 
 /// Runs `create` in a transaction, at most once per key: a retry with the same key and input

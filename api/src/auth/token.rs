@@ -25,7 +25,7 @@ pub fn prefix(kind: TokenKind) -> &'static str {
     }
 }
 
-/// Lowercase hex SHA-256 of a secret.
+/// Lowercase hex SHA-256 of a text: a token's secret, a request's input, a persisted query.
 pub fn hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()

@@ -2,7 +2,8 @@
 //! attach the per-request data, execute, and shape the response. The HTTP handler calls
 //! [`execute`]; a WebSocket endpoint calls the same function per operation.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::Variables;
 use sea_orm::DatabaseConnection;
@@ -28,7 +29,23 @@ pub struct GraphqlRequest {
     pub operation_name: Option<String>,
     /// The variables, as a JSON object.
     pub variables: Option<Map<String, Value>>,
+    /// The SHA-256 (lowercase hex) of an automatic persisted query; `query` is then empty
+    /// until [`Executor::resolve_persisted`] fills it in, or holds the text to register.
+    pub persisted_query: Option<String>,
 }
+
+/// Why an automatic persisted query cannot run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersistedQueryError {
+    /// The hash is unknown here: the client should send the text with it.
+    NotFound,
+    /// The text sent does not have the hash sent.
+    HashMismatch,
+}
+
+/// Most automatic persisted queries one server remembers; when full it starts over, and clients
+/// send the text again for queries it forgot.
+const MAX_PERSISTED_QUERIES: usize = 10_000;
 
 /// The result of a request that passed authentication.
 #[derive(Debug)]
@@ -52,6 +69,8 @@ pub struct Executor {
     db: DatabaseConnection,
     /// How long a browser session may sit unused.
     session_idle: chrono::Duration,
+    /// Automatic persisted queries by SHA-256, as clients registered them with this server.
+    persisted: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl Executor {
@@ -75,7 +94,39 @@ impl Executor {
             anonymous_schema,
             db,
             session_idle,
+            persisted: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// Fills in the text of an automatic persisted query from its hash, or registers the text
+    /// sent with its hash. Requests without a persisted query pass unchanged.
+    pub fn resolve_persisted(
+        &self,
+        request: &mut GraphqlRequest,
+    ) -> Result<(), PersistedQueryError> {
+        let Some(hash) = &request.persisted_query else {
+            return Ok(());
+        };
+        // A poisoned map holds complete entries: each insert is one call.
+        let mut persisted = self
+            .persisted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if request.query.is_empty() {
+            request.query = persisted
+                .get(hash)
+                .cloned()
+                .ok_or(PersistedQueryError::NotFound)?;
+            return Ok(());
+        }
+        if crate::auth::token::hash(&request.query) != *hash {
+            return Err(PersistedQueryError::HashMismatch);
+        }
+        if persisted.len() >= MAX_PERSISTED_QUERIES {
+            persisted.clear();
+        }
+        persisted.insert(hash.clone(), request.query.clone());
+        Ok(())
     }
 
     /// Authenticates `credential` (none is an anonymous viewer) and runs `request`. A wrong or

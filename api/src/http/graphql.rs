@@ -20,7 +20,7 @@ use futures_util::StreamExt as _;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
-use crate::graphql::execute::GraphqlRequest;
+use crate::graphql::execute::{GraphqlRequest, PersistedQueryError};
 use crate::http::{AppState, CredentialError, credential};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -157,12 +157,26 @@ fn http_error(
 /// Reads `query`, `operationName` and `variables` from a JSON object; each must have the right
 /// type (`null` counts as absent for the optional ones).
 fn params_from_json(body: Value) -> Result<GraphqlRequest, String> {
-    let Value::Object(mut body) = body else {
-        return Err("the request body must be a JSON object".to_owned());
+    let mut body = match body {
+        Value::Object(body) => body,
+        Value::Array(_) => {
+            return Err(
+                "batched requests (a JSON array of requests) are not supported; send each \
+                 operation in a request of its own"
+                    .to_owned(),
+            );
+        }
+        _ => return Err("the request body must be a JSON object".to_owned()),
+    };
+    let persisted_query = match body.get("extensions").and_then(|e| e.get("persistedQuery")) {
+        None => None,
+        Some(persisted) => Some(persisted_query_hash(persisted)?),
     };
     let query = match body.remove("query") {
         Some(Value::String(query)) => query,
         Some(_) => return Err("`query` must be a string".to_owned()),
+        // A persisted query's text is looked up by its hash.
+        None if persisted_query.is_some() => String::new(),
         None => return Err("`query` is required".to_owned()),
     };
     let operation_name = match body.remove("operationName") {
@@ -183,7 +197,21 @@ fn params_from_json(body: Value) -> Result<GraphqlRequest, String> {
         query,
         operation_name,
         variables,
+        persisted_query,
     })
+}
+
+/// The SHA-256 hash of an automatic persisted query (`{"version": 1, "sha256Hash": "..."}`).
+fn persisted_query_hash(persisted: &Value) -> Result<String, String> {
+    if persisted.get("version").and_then(Value::as_i64) != Some(1) {
+        return Err("only version 1 of persisted queries is supported".to_owned());
+    }
+    persisted
+        .get("sha256Hash")
+        .and_then(Value::as_str)
+        .filter(|hash| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_ascii_lowercase)
+        .ok_or_else(|| "`sha256Hash` of a persisted query must be 64 hex digits".to_owned())
 }
 
 /// `POST /graphql`.
@@ -262,7 +290,12 @@ pub async fn post(
         .map_err(|_| "the request body is not valid JSON".to_owned())
         .and_then(params_from_json);
     match params {
-        Ok(params) => execute(&req, &state, params, response_type).await,
+        Ok(mut params) => {
+            if let Some(response) = resolve_persisted(&state, &mut params, response_type) {
+                return response;
+            }
+            execute(&req, &state, params, response_type).await
+        }
         Err(message) => http_error(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
@@ -303,7 +336,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(response_type) = negotiate(req.headers()) else {
         return not_acceptable();
     };
-    let params = match params_from_query(req.query_string()) {
+    let mut params = match params_from_query(req.query_string()) {
         Ok(params) => params,
         Err(message) => {
             return http_error(
@@ -314,6 +347,9 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             );
         }
     };
+    if let Some(response) = resolve_persisted(&state, &mut params, response_type) {
+        return response;
+    }
     if is_mutation(&params) {
         let mut response = http_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -327,6 +363,36 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         return response;
     }
     execute(&req, &state, params, response_type).await
+}
+
+/// Fills in the text of an automatic persisted query, or returns the answer to why it cannot:
+/// an unknown hash gets `PERSISTED_QUERY_NOT_FOUND`, which tells clients to send the text with
+/// the hash.
+fn resolve_persisted(
+    state: &AppState,
+    params: &mut GraphqlRequest,
+    response_type: ResponseType,
+) -> Option<HttpResponse> {
+    let not_executed = match response_type {
+        ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        ResponseType::Json => StatusCode::OK,
+    };
+    match state.executor.resolve_persisted(params) {
+        Ok(()) => None,
+        // Clients match the message as well as the code.
+        Err(PersistedQueryError::NotFound) => Some(http_error(
+            not_executed,
+            "PERSISTED_QUERY_NOT_FOUND",
+            "PersistedQueryNotFound",
+            response_type,
+        )),
+        Err(PersistedQueryError::HashMismatch) => Some(http_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the query does not match its persisted query hash",
+            response_type,
+        )),
+    }
 }
 
 /// Any other method on `/graphql`.
@@ -588,6 +654,7 @@ mod tests {
             query: query.to_owned(),
             operation_name: name.map(str::to_owned),
             variables: None,
+            persisted_query: None,
         };
         assert!(is_mutation(&params("mutation { x }", None)));
         assert!(!is_mutation(&params("{ x }", None)));

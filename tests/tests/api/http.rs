@@ -318,3 +318,116 @@ async fn cors_admits_subdomain_wildcards_and_any_request_header() {
         );
     }
 }
+
+/// Lowercase hex SHA-256, as clients compute persisted query hashes.
+fn sha256(text: &str) -> String {
+    peerlearn::auth::token::hash(text)
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_register_and_replay_over_post_and_get() {
+    let app = TestApp::spawn().await;
+    let query = "{ topics { totalCount } }";
+    let hash = sha256(query);
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let post = |body: Value| {
+        app.client
+            .post(app.graphql_url())
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .json(&body)
+            .send()
+    };
+
+    // Unknown hash: the answer that makes clients send the text.
+    let response = post(json!({ "extensions": extensions })).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        error_code(&body),
+        Some("PERSISTED_QUERY_NOT_FOUND"),
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["message"], "PersistedQueryNotFound");
+
+    // Text and hash: runs and registers.
+    let body: Value = post(json!({ "query": query, "extensions": extensions }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["topics"]["totalCount"], 0, "{body}");
+
+    // The hash alone now runs, over POST and over GET.
+    let body: Value = post(json!({ "extensions": extensions }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["topics"]["totalCount"], 0, "{body}");
+    let response = app
+        .client
+        .get(app.graphql_url())
+        .query(&[("extensions", extensions.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["topics"]["totalCount"], 0, "{body}");
+
+    // A text that does not match its hash is refused.
+    let response = post(json!({ "query": "{ __typename }", "extensions": extensions }))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn a_persisted_mutation_is_still_refused_over_get() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.user("Scripter", UserRole::User).await;
+    let mutation = "mutation { createPersonalAccessToken(input: { name: \"x\" }) { token } }";
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256(mutation) } });
+    let body = app.graphql(Some(&token), mutation, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    // Register it over POST with the text, then try the hash alone over GET.
+    app.client
+        .post(app.graphql_url())
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .json(&json!({ "query": mutation, "extensions": extensions }))
+        .send()
+        .await
+        .unwrap();
+    let tokens = app.count_rows("access_token").await;
+    let response = app
+        .client
+        .get(app.graphql_url())
+        .bearer_auth(&token)
+        .query(&[("extensions", extensions.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(app.count_rows("access_token").await, tokens);
+}
+
+#[tokio::test]
+async fn a_batch_is_refused_with_a_clear_message() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .header("content-type", "application/json")
+        .json(&json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("batched requests"), "{body}");
+}
