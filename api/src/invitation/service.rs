@@ -219,14 +219,7 @@ pub async fn revoke_invitation(
             "the invitation was accepted meanwhile",
         ));
     }
-    find_in_scope::<invitation::Entity>(
-        db,
-        invitation::Column::Id,
-        id,
-        invitation_scope(viewer),
-        "invitation",
-    )
-    .await
+    visible_invitation(db, viewer, id).await
 }
 
 fn pending(email: &str) -> sea_orm::Condition {

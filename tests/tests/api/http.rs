@@ -213,6 +213,18 @@ async fn response_fields_come_in_query_order() {
     );
 }
 
+/// A CORS preflight for a POST from `origin` that will send `headers`.
+async fn preflight(app: &TestApp, origin: &str, headers: &str) -> reqwest::Response {
+    app.client
+        .request(reqwest::Method::OPTIONS, app.graphql_url())
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", headers)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn cors_admits_only_configured_origins() {
     let app = TestApp::spawn_with(Options {
@@ -223,18 +235,8 @@ async fn cors_admits_only_configured_origins() {
         ..Options::default()
     })
     .await;
-    let preflight = |origin: &'static str| {
-        app.client
-            .request(reqwest::Method::OPTIONS, app.graphql_url())
-            .header("origin", origin)
-            .header("access-control-request-method", "POST")
-            .header(
-                "access-control-request-headers",
-                "content-type, x-requested-with",
-            )
-            .send()
-    };
-    let allowed = preflight("https://app.example.org").await.unwrap();
+    let preflight = |origin| preflight(&app, origin, "content-type, x-requested-with");
+    let allowed = preflight("https://app.example.org").await;
     assert_eq!(
         allowed.headers()["access-control-allow-origin"],
         "https://app.example.org"
@@ -244,7 +246,7 @@ async fn cors_admits_only_configured_origins() {
         "true"
     );
 
-    let refused = preflight("https://evil.example.com").await.unwrap();
+    let refused = preflight("https://evil.example.com").await;
     assert!(
         refused
             .headers()
@@ -282,18 +284,14 @@ async fn cors_admits_subdomain_wildcards_and_any_request_header() {
         ..Options::default()
     })
     .await;
-    let preflight = |origin: &'static str| {
-        app.client
-            .request(reqwest::Method::OPTIONS, app.graphql_url())
-            .header("origin", origin)
-            .header("access-control-request-method", "POST")
-            .header(
-                "access-control-request-headers",
-                "content-type, traceparent, sentry-trace, apollographql-client-name",
-            )
-            .send()
+    let preflight = |origin| {
+        preflight(
+            &app,
+            origin,
+            "content-type, traceparent, sentry-trace, apollographql-client-name",
+        )
     };
-    let allowed = preflight("https://app.example.org").await.unwrap();
+    let allowed = preflight("https://app.example.org").await;
     assert!(allowed.status().is_success(), "{allowed:?}");
     assert_eq!(
         allowed.headers()["access-control-allow-origin"],
@@ -307,7 +305,7 @@ async fn cors_admits_subdomain_wildcards_and_any_request_header() {
         assert!(headers.contains(header), "{headers}");
     }
     for refused in ["https://example.org", "https://app.example.org.evil.com"] {
-        let response = preflight(refused).await.unwrap();
+        let response = preflight(refused).await;
         assert!(
             response
                 .headers()
