@@ -300,6 +300,10 @@ where
 /// level of about a thousand siblings. Yields cost microseconds, unlike a timer delay.
 const BATCH_YIELDS: usize = 32;
 
+/// The most keys one batch takes: a level of a query can ask for 100 pages of 100 items, and
+/// a batch split in two would cost a statement more. Both databases bind this many parameters.
+const MAX_BATCH: usize = 10_000;
+
 fn loader<L>(inner: L) -> DataLoader<L> {
     DataLoader::new(inner, |batch| {
         tokio::spawn(async move {
@@ -310,6 +314,7 @@ fn loader<L>(inner: L) -> DataLoader<L> {
         })
     })
     .delay(Duration::ZERO)
+    .max_batch_size(MAX_BATCH)
 }
 
 /// A loader of rows of `E` by primary key `id`, inside `scope`.

@@ -138,3 +138,75 @@ async fn a_query_for_too_many_objects_is_refused() {
     );
     assert!(body.get("data").is_none());
 }
+
+#[tokio::test]
+async fn statement_count_stays_flat_past_a_thousand_keys() {
+    use chrono::Utc;
+    use entity::enrollment::EnrollmentStatus;
+    use entity::organization::OrganizationKind;
+    use entity::{enrollment, organization};
+    use sea_orm::{EntityTrait, Set};
+    use uuid::Uuid;
+
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let now = Utc::now();
+    // 30 cohorts of 40 organizations: 1,200 organizations at the innermost level.
+    for c in 0..30 {
+        let cohort = app.cohort(&format!("cohort-{c}")).await;
+        let organizations: Vec<organization::ActiveModel> = (0..40)
+            .map(|o| organization::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                name: Set(format!("Org {c}-{o}")),
+                kind: Set(OrganizationKind::Clinic),
+                region: Set(None),
+                time_zone: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect();
+        let ids: Vec<Uuid> = organizations
+            .iter()
+            .filter_map(|o| o.id.clone().take())
+            .collect();
+        organization::Entity::insert_many(organizations)
+            .exec(&app.db)
+            .await
+            .unwrap();
+        enrollment::Entity::insert_many(ids.into_iter().map(|id| enrollment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort.id),
+            organization_id: Set(id),
+            status: Set(EnrollmentStatus::Active),
+            withdrawn_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    }
+    app.graphql(Some(&admin), "{ viewer { name } }", json!({}))
+        .await;
+    let query = "query($n: Int!, $m: Int!) {
+        cohorts(first: $n) { nodes { enrollments(first: $m) { nodes { organization { name } } } } }
+    }";
+    let (small, body) = app
+        .count_statements(app.graphql(Some(&admin), query, json!({ "n": 2, "m": 2 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let (large, body) = app
+        .count_statements(app.graphql(Some(&admin), query, json!({ "n": 30, "m": 40 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let organizations: usize = body["data"]["cohorts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["enrollments"]["nodes"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(organizations, 1_200);
+    eprintln!("SQL statements: {small} for 2 x 2, {large} for 30 x 40 (1,200 organizations)");
+    assert_eq!(small, large);
+}
