@@ -21,8 +21,10 @@ use entity::membership::MembershipRole;
 use entity::prelude::*;
 use entity::user::UserRole;
 use entity::{access_token, cohort_staff, enrollment, membership, user};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query, UnionType};
+use sea_orm::{
+    ActiveEnum as _, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -69,50 +71,94 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// Loads the relationships of `user`.
+    /// Loads the relationships of `user`, in one statement.
     pub async fn load(db: &impl ConnectionTrait, user: user::Model) -> Result<Self, ApiError> {
-        let memberships: HashMap<Uuid, MembershipRole> = Membership::find()
-            .select_only()
-            .columns([membership::Column::OrganizationId, membership::Column::Role])
-            .filter(membership::Column::UserId.eq(user.id))
-            .into_tuple::<(Uuid, MembershipRole)>()
+        let (kind, target, role) = (Alias::new("kind"), Alias::new("target"), Alias::new("role"));
+        let mut query = Query::select()
+            .expr_as(Expr::val(MEMBER), kind.clone())
+            .expr_as(
+                Expr::col((Membership, membership::Column::OrganizationId)),
+                target.clone(),
+            )
+            .expr_as(
+                Expr::col((Membership, membership::Column::Role)),
+                role.clone(),
+            )
+            .from(Membership)
+            .and_where(Expr::col((Membership, membership::Column::UserId)).eq(user.id))
+            .to_owned();
+        query.union(
+            UnionType::All,
+            Query::select()
+                .expr_as(Expr::val(STAFF), kind.clone())
+                .expr_as(
+                    Expr::col((CohortStaff, cohort_staff::Column::CohortId)),
+                    target.clone(),
+                )
+                .expr_as(
+                    Expr::col((CohortStaff, cohort_staff::Column::Role)),
+                    role.clone(),
+                )
+                .from(CohortStaff)
+                .and_where(Expr::col((CohortStaff, cohort_staff::Column::UserId)).eq(user.id))
+                .to_owned(),
+        );
+        // Cohorts in which one of the user's organizations is actively enrolled.
+        query.union(
+            UnionType::All,
+            Query::select()
+                .expr_as(Expr::val(PEER), kind)
+                .expr_as(
+                    Expr::col((Enrollment, enrollment::Column::CohortId)),
+                    target,
+                )
+                .expr_as(Expr::val(Option::<String>::None), role)
+                .from(Enrollment)
+                .inner_join(
+                    Membership,
+                    Expr::col((Membership, membership::Column::OrganizationId))
+                        .equals((Enrollment, enrollment::Column::OrganizationId)),
+                )
+                .and_where(Expr::col((Membership, membership::Column::UserId)).eq(user.id))
+                .and_where(
+                    Expr::col((Enrollment, enrollment::Column::Status))
+                        .eq(EnrollmentStatus::Active.to_value()),
+                )
+                .to_owned(),
+        );
+        let rows = Relationship::find_by_statement(db.get_database_backend().build(&query))
             .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        let staff = CohortStaff::find()
-            .select_only()
-            .columns([cohort_staff::Column::CohortId, cohort_staff::Column::Role])
-            .filter(cohort_staff::Column::UserId.eq(user.id))
-            .into_tuple::<(Uuid, StaffRole)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        let peer_cohorts = if memberships.is_empty() {
-            HashSet::new()
-        } else {
-            Enrollment::find()
-                .select_only()
-                .column(enrollment::Column::CohortId)
-                .filter(enrollment::Column::OrganizationId.is_in(memberships.keys().copied()))
-                .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
-                .into_tuple::<Uuid>()
-                .all(db)
-                .await?
-                .into_iter()
-                .collect()
-        };
-        Ok(Self {
+            .await?;
+        let mut actor = Self {
             user_id: user.id,
             is_admin: user.role == UserRole::Admin,
             user,
             token_id: None,
             family_id: None,
-            memberships,
-            staff,
-            peer_cohorts,
-        })
+            memberships: HashMap::new(),
+            staff: HashMap::new(),
+            peer_cohorts: HashSet::new(),
+        };
+        let unknown = |row: &Relationship| {
+            ApiError::Internal(anyhow::anyhow!("unreadable relationship {row:?}"))
+        };
+        for row in rows {
+            match (row.kind.as_str(), row.role.as_ref()) {
+                (MEMBER, Some(role)) => {
+                    let role = MembershipRole::try_from_value(role).map_err(|_| unknown(&row))?;
+                    actor.memberships.insert(row.target, role);
+                }
+                (STAFF, Some(role)) => {
+                    let role = StaffRole::try_from_value(role).map_err(|_| unknown(&row))?;
+                    actor.staff.insert(row.target, role);
+                }
+                (PEER, _) => {
+                    actor.peer_cohorts.insert(row.target);
+                }
+                _ => return Err(unknown(&row)),
+            }
+        }
+        Ok(actor)
     }
 
     /// The viewer's role in `organization`, if a member.
@@ -124,6 +170,18 @@ impl Actor {
     pub fn staff_role(&self, cohort: Uuid) -> Option<StaffRole> {
         self.staff.get(&cohort).copied()
     }
+}
+
+const MEMBER: &str = "member";
+const STAFF: &str = "staff";
+const PEER: &str = "peer";
+
+/// One relationship of a user, as [`Actor::load`] reads them.
+#[derive(Debug, FromQueryResult)]
+struct Relationship {
+    kind: String,
+    target: Uuid,
+    role: Option<String>,
 }
 
 /// How often at most `last_used_at` is written for one token, so reads stay reads.

@@ -96,7 +96,14 @@ async fn statement_count_is_the_same_at_first_5_and_first_100() {
 #[tokio::test]
 async fn the_viewer_costs_no_statement_beyond_authentication() {
     let app = TestApp::spawn().await;
-    let (_, token) = app.user("Vera Viewer", UserRole::User).await;
+    let (vera, token) = app.user("Vera Viewer", UserRole::User).await;
+    // Relationships of every kind: a membership, a staff role, a cohort of her organization.
+    let cohort = app.cohort("alpha").await;
+    let org = app.organization("Acme").await;
+    app.enroll(&cohort, &org).await;
+    app.member(&org, &vera, MembershipRole::Member).await;
+    app.staff(&app.cohort("beta").await, &vera, StaffRole::Presenter)
+        .await;
     // The first request of a token records its last use; keep that write out of the counts.
     app.graphql(Some(&token), "{ __typename }", json!({})).await;
 
