@@ -128,6 +128,8 @@ pub struct Options {
     pub introspection: Introspection,
     /// How long a client may take to send a body.
     pub body_read_timeout: std::time::Duration,
+    /// Whether `/graphiql` is served.
+    pub graphiql: bool,
 }
 
 impl Default for Options {
@@ -137,6 +139,7 @@ impl Default for Options {
             auth: AuthSettings::default(),
             introspection: Introspection::Anyone,
             body_read_timeout: std::time::Duration::from_secs(10),
+            graphiql: true,
         }
     }
 }
@@ -172,7 +175,7 @@ impl TestApp {
             ServerOptions {
                 max_body_bytes: options.max_body_bytes,
                 body_read_timeout: options.body_read_timeout,
-                graphiql: true,
+                graphiql: options.graphiql,
                 introspection: options.introspection,
             },
         );

@@ -2,6 +2,7 @@
 
 mod auth;
 pub mod cors;
+mod graphiql;
 mod graphql;
 mod request_id;
 
@@ -140,7 +141,7 @@ pub fn routes(config: &mut web::ServiceConfig, state: AppState) {
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
     if graphiql {
-        config.route("/graphiql", web::get().to(graphiql_page));
+        config.configure(graphiql::routes);
     }
 }
 
@@ -177,15 +178,4 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
                 .body("database unavailable")
         }
     }
-}
-
-async fn graphiql_page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            async_graphql::http::GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Peer learning API")
-                .finish(),
-        )
 }

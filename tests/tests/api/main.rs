@@ -9,6 +9,7 @@ mod concurrency;
 mod demo;
 mod directory;
 mod fake_idp;
+mod graphiql;
 mod http;
 mod idempotency;
 mod introspection;
