@@ -13,7 +13,7 @@ use crate::auth::{Credential, Viewer, authenticate};
 use crate::config::Introspection;
 use crate::error::ApiError;
 use crate::graphql::loaders::Loaders;
-use crate::graphql::{ApiSchema, Executed, build_schema, limits, order, schema_builder};
+use crate::graphql::{ApiSchema, build_schema, limits, order, schema_builder};
 
 /// How long one request may execute; past it, it is stopped and answered with an error.
 pub const EXECUTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -165,13 +165,12 @@ impl Executor {
         if let Some(variables) = request.variables {
             prepared = prepared.variables(Variables::from_json(Value::Object(variables)));
         }
-        let executed = Executed::default();
         let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone()));
         let schema = match viewer {
             Viewer::Anonymous => &self.anonymous_schema,
             Viewer::User(_) => &self.schema,
         };
-        let prepared = prepared.data(viewer).data(loaders).data(executed.clone());
+        let prepared = prepared.data(viewer).data(loaders);
         let Ok(response) = tokio::time::timeout(EXECUTION_TIMEOUT, schema.execute(prepared)).await
         else {
             tracing::warn!(timeout = ?EXECUTION_TIMEOUT, "execution stopped at the time limit");
@@ -190,8 +189,13 @@ impl Executor {
             });
         };
 
+        // A request that could not execute (it did not parse or validate, its operation or its
+        // variables were wrong) has no data and only errors without a path: a field's error
+        // always has one, even when it nulls the whole data.
+        let executed = !(response.data == async_graphql::Value::Null
+            && response.errors.iter().all(|error| error.path.is_empty()));
         let mut body = Map::new();
-        if executed.get() {
+        if executed {
             let mut data = to_json(&response.data);
             if let Some(document) = &document {
                 order::in_query_order(&mut data, document, request.operation_name.as_deref());
@@ -212,7 +216,7 @@ impl Executor {
             let mut errors = to_json(&errors);
             // Errors of ours carry a code; those without one come from the GraphQL layer: before
             // execution the request is invalid, during it an input value could not be used.
-            let code = if executed.get() {
+            let code = if executed {
                 "BAD_USER_INPUT"
             } else {
                 "GRAPHQL_VALIDATION_FAILED"
@@ -224,7 +228,7 @@ impl Executor {
             body.insert("extensions".to_owned(), to_json(&extensions));
         }
         Ok(Outcome {
-            executed: executed.get(),
+            executed,
             body,
         })
     }

@@ -11,10 +11,8 @@ pub mod pagination;
 pub mod scalars;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{Context, EmptySubscription, MergedObject, Response, Schema, SchemaBuilder};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Actor, Viewer};
@@ -58,7 +56,6 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .extension(ExecutionMarker)
 }
 
 /// The schema used by the server and the tests.
@@ -69,41 +66,6 @@ pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
 /// The SDL of the schema, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
     schema_builder().finish().sdl()
-}
-
-/// Set once a request passed parsing and validation and started executing. The HTTP layer
-/// uses it to tell "could not execute" (status 400, no `data`) from "executed with errors".
-#[derive(Debug, Default, Clone)]
-pub struct Executed(Arc<AtomicBool>);
-
-impl Executed {
-    /// Whether execution started.
-    pub fn get(&self) -> bool {
-        self.0.load(Ordering::Acquire)
-    }
-}
-
-struct ExecutionMarker;
-
-impl ExtensionFactory for ExecutionMarker {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ExecutionMarker)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ExecutionMarker {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if let Some(executed) = ctx.data_opt::<Executed>() {
-            executed.0.store(true, Ordering::Release);
-        }
-        next.run(ctx, operation_name).await
-    }
 }
 
 /// Lets only signed-in viewers through. Every root query and mutation type carries either this
