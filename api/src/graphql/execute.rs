@@ -227,10 +227,7 @@ impl Executor {
         if !extensions.is_empty() {
             body.insert("extensions".to_owned(), to_json(&extensions));
         }
-        Ok(Outcome {
-            executed,
-            body,
-        })
+        Ok(Outcome { executed, body })
     }
 }
 
