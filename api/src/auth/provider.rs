@@ -4,10 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _,
+    AccessToken, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
+    EndUserName, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LocalizedClaim, Nonce,
+    OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    SubjectIdentifier, TokenResponse as _, UserInfoError,
 };
 use serde::Deserialize;
 use tokio::sync::RwLock;
@@ -29,6 +33,19 @@ fn fail(context: &str, err: impl std::fmt::Display) -> ProviderError {
     ProviderError(format!("{context}: {err}"))
 }
 
+/// An error and its sources, for the log: `openidconnect` errors say little on their own.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    std::iter::successors(Some(err), |e| e.source())
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// The default-language value of a `name` claim.
+fn display_name(name: Option<&LocalizedClaim<EndUserName>>) -> Option<String> {
+    name.and_then(|n| n.get(None)).map(|n| n.to_string())
+}
+
 /// Who the provider says signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalIdentity {
@@ -43,6 +60,16 @@ pub struct ExternalIdentity {
     /// Display name.
     pub name: Option<String>,
 }
+
+/// A client built from discovery: the token and UserInfo endpoints are known only at run time.
+type OidcClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
 
 /// How long discovered metadata (endpoints and signing keys) is reused.
 const METADATA_TTL: Duration = Duration::from_secs(3600);
@@ -203,17 +230,7 @@ impl Provider {
         &self,
         metadata: CoreProviderMetadata,
         redirect_uri: &str,
-    ) -> Result<
-        CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-        ProviderError,
-    > {
+    ) -> Result<OidcClient, ProviderError> {
         Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.client_id.clone()),
@@ -317,8 +334,11 @@ impl Provider {
             .id_token()
             .ok_or_else(|| ProviderError("the token response has no ID token".to_owned()))?;
         let expected_nonce = Nonce::new(nonce.to_owned());
-        let claims = match id_token.claims(&client.id_token_verifier(), &expected_nonce) {
-            Ok(claims) => claims.clone(),
+        let verified = id_token
+            .claims(&client.id_token_verifier(), &expected_nonce)
+            .cloned();
+        let (claims, client) = match verified {
+            Ok(claims) => (claims, client),
             Err(first) => {
                 // The provider may have rotated its keys since discovery: refetch once.
                 let metadata = self
@@ -326,7 +346,7 @@ impl Provider {
                     .await?
                     .ok_or_else(|| ProviderError("no provider metadata".to_owned()))?;
                 let client = self.oidc_client(metadata, redirect_uri)?;
-                id_token
+                let claims = id_token
                     .claims(&client.id_token_verifier(), &expected_nonce)
                     .map_err(|e| {
                         fail(
@@ -334,19 +354,74 @@ impl Provider {
                             format!("{first}; after refreshing keys: {e}"),
                         )
                     })?
-                    .clone()
+                    .clone();
+                (claims, client)
             }
         };
+        let mut email = claims.email().map(|e| e.to_lowercase());
+        let mut email_verified = claims.email_verified();
+        let mut name = display_name(claims.name());
+        // OIDC Core 5.4: the provider may answer the claims of the `email` and `profile` scopes
+        // only at the UserInfo endpoint.
+        if (email.is_none() || email_verified.is_none())
+            && let Some(info) = self
+                .user_info(http, &client, response.access_token(), claims.subject())
+                .await
+        {
+            if let Some(found) = info.email() {
+                email = Some(found.to_lowercase());
+                email_verified = info.email_verified();
+            }
+            name = name.or_else(|| display_name(info.name()));
+        }
         Ok(ExternalIdentity {
             issuer: claims.issuer().to_string(),
             subject: claims.subject().to_string(),
-            email: claims.email().map(|e| e.to_lowercase()),
-            email_verified: claims.email_verified().unwrap_or(false),
-            name: claims
-                .name()
-                .and_then(|n| n.get(None))
-                .map(|n| n.to_string()),
+            email,
+            email_verified: email_verified.unwrap_or(false),
+            name,
         })
+    }
+
+    /// The UserInfo claims of `subject`, if discovery named the endpoint. A failed answer, or
+    /// one about another subject (OIDC Core 5.3.2), is logged and ignored rather than failing
+    /// the sign-in.
+    async fn user_info(
+        &self,
+        http: &reqwest::Client,
+        client: &OidcClient,
+        access_token: &AccessToken,
+        subject: &SubjectIdentifier,
+    ) -> Option<CoreUserInfoClaims> {
+        // No endpoint in the discovery document: nothing to ask.
+        let request = client
+            .user_info(access_token.clone(), Some(subject.clone()))
+            .ok()?;
+        match request.request_async(http).await {
+            Ok(info) => Some(info),
+            Err(UserInfoError::ClaimsVerification(ClaimsVerificationError::InvalidSubject(
+                detail,
+            ))) => {
+                tracing::warn!(
+                    provider = %self.name,
+                    %detail,
+                    "UserInfo answered about another subject; its claims are ignored"
+                );
+                None
+            }
+            Err(err) => {
+                let error = match &err {
+                    UserInfoError::Response(status, _, why) => format!("{why} ({status})"),
+                    other => error_chain(other),
+                };
+                tracing::warn!(
+                    provider = %self.name,
+                    %error,
+                    "UserInfo request failed; signing in without its claims"
+                );
+                None
+            }
+        }
     }
 
     async fn complete_oauth(

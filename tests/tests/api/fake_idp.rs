@@ -3,7 +3,7 @@
 //! One server plays two providers:
 //!
 //! - an OpenID Connect issuer: discovery, JWKS, `/authorize`, `/token` (with ID tokens signed
-//!   by the `openidconnect` crate) and `/userinfo`;
+//!   by the `openidconnect` crate) and `/userinfo` (which counts its calls);
 //! - a GitHub-style plain OAuth server: `/login/oauth/authorize`,
 //!   `/login/oauth/access_token`, `/user` and `/user/emails`.
 //!
@@ -115,6 +115,13 @@ pub struct Knobs {
     pub deny: bool,
     /// More entries of the GitHub-style email list, after the user's primary email.
     pub extra_emails: Vec<GithubEmail>,
+    /// The ID token carries no `email`, `email_verified` or `name` claim; only `/userinfo`
+    /// tells them.
+    pub claims_only_in_userinfo: bool,
+    /// The `sub` that `/userinfo` answers, instead of the user's own subject.
+    pub userinfo_subject: Option<String>,
+    /// `/userinfo` answers 500.
+    pub userinfo_fails: bool,
 }
 
 /// An entry of the GitHub-style `/user/emails` list.
@@ -143,6 +150,7 @@ struct Inner {
     grants: HashMap<String, Grant>,
     access_tokens: HashMap<String, TestUser>,
     refusals: Vec<String>,
+    userinfo_calls: usize,
 }
 
 /// Why an endpoint refused a request: HTTP status, OAuth error code, explanation.
@@ -202,6 +210,7 @@ impl FakeIdp {
                 grants: HashMap::new(),
                 access_tokens: HashMap::new(),
                 refusals: Vec::new(),
+                userinfo_calls: 0,
             }),
         });
         let data = web::Data::from(Arc::clone(&shared));
@@ -252,6 +261,11 @@ impl FakeIdp {
     /// The query parameters of every authorization request so far, oldest first.
     pub fn authorizations(&self) -> Vec<HashMap<String, String>> {
         self.shared.lock().authorizations.clone()
+    }
+
+    /// How many requests the OIDC `/userinfo` endpoint has had so far.
+    pub fn userinfo_calls(&self) -> usize {
+        self.shared.lock().userinfo_calls
     }
 
     /// Why the provider refused requests so far, at any endpoint.
@@ -512,11 +526,15 @@ fn id_token(shared: &Shared, grant: &Grant, access_token: &str, knobs: &Knobs) -
         (now, now + Duration::minutes(5))
     };
     let user = &grant.user;
-    let mut standard = StandardClaims::new(SubjectIdentifier::new(user.subject.clone()))
-        .set_email(user.email.clone().map(EndUserEmail::new))
-        .set_email_verified(Some(user.email_verified));
-    if let Some(name) = &user.name {
-        standard = standard.set_name(Some(LocalizedClaim::from(EndUserName::new(name.clone()))));
+    let mut standard = StandardClaims::new(SubjectIdentifier::new(user.subject.clone()));
+    if !knobs.claims_only_in_userinfo {
+        standard = standard
+            .set_email(user.email.clone().map(EndUserEmail::new))
+            .set_email_verified(Some(user.email_verified));
+        if let Some(name) = &user.name {
+            standard =
+                standard.set_name(Some(LocalizedClaim::from(EndUserName::new(name.clone()))));
+        }
     }
     let issuer = knobs
         .id_token_issuer
@@ -654,9 +672,17 @@ fn bearer_user(shared: &Shared, req: &HttpRequest) -> Result<TestUser, Refusal> 
 }
 
 async fn userinfo(req: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    let knobs = {
+        let mut inner = shared.lock();
+        inner.userinfo_calls += 1;
+        inner.knobs.clone()
+    };
+    if knobs.userinfo_fails {
+        return HttpResponse::InternalServerError().body("the user store is down");
+    }
     match bearer_user(&shared, &req) {
         Ok(user) => HttpResponse::Ok().json(json!({
-            "sub": user.subject,
+            "sub": knobs.userinfo_subject.unwrap_or(user.subject),
             "email": user.email,
             "email_verified": user.email_verified,
             "name": user.name,

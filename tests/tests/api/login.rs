@@ -1844,6 +1844,142 @@ async fn an_existing_account_is_linked_by_email_only_when_the_provider_verified_
 }
 
 // =============================================================================================
+// Email from UserInfo (OIDC Core 5.4)
+
+/// The identity of `subject` and its user.
+async fn identity_and_user(app: &TestApp, subject: &str) -> (identity::Model, user::Model) {
+    let identity = identity::Entity::find()
+        .filter(identity::Column::Subject.eq(subject))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the identity");
+    let user = user::Entity::find_by_id(identity.user_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("its user");
+    (identity, user)
+}
+
+fn claims_only_in_userinfo() -> Knobs {
+    Knobs {
+        claims_only_in_userinfo: true,
+        ..Knobs::default()
+    }
+}
+
+#[tokio::test]
+async fn an_email_given_only_by_userinfo_signs_the_user_in_and_redeems_their_invitation() {
+    let nia = TestUser::verified("sub-nia", "Nia@Example.org", "Nia Noor");
+    let (app, idp) = oidc_app(SignupPolicy::Invitation, nia).await;
+    idp.misbehave(claims_only_in_userinfo());
+    let (_, admin) = app.admin().await;
+    let clinic = app.organization("Harbor Clinic").await;
+    let id = invite_to_organization(
+        &app,
+        &admin,
+        "nia@example.org",
+        clinic.id,
+        "MEMBER",
+        "NURSE",
+    )
+    .await;
+
+    web_session(&app, PROVIDER).await;
+    assert_eq!(idp.userinfo_calls(), 1);
+    let (identity, nia) = identity_and_user(&app, "sub-nia").await;
+    assert_eq!(identity.email.as_deref(), Some("nia@example.org"));
+    assert!(identity.email_verified);
+    assert_eq!(nia.email.as_deref(), Some("nia@example.org"));
+    assert_eq!(nia.name, "Nia Noor");
+    assert_eq!(invitation_row(&app, id).await.redeemed_by_id, Some(nia.id));
+    let memberships = memberships_of(&app, nia.id).await;
+    assert_eq!(memberships.len(), 1);
+    assert_eq!(memberships[0].organization_id, clinic.id);
+}
+
+#[tokio::test]
+async fn an_unverified_email_from_userinfo_cannot_redeem_an_invitation() {
+    let claimant = TestUser::unverified("sub-mallory", "nia@example.org", "Mallory");
+    let (app, idp) = oidc_app(SignupPolicy::Invitation, claimant).await;
+    idp.misbehave(claims_only_in_userinfo());
+    let (_, admin) = app.admin().await;
+    let clinic = app.organization("Harbor Clinic").await;
+    let id = invite_to_organization(
+        &app,
+        &admin,
+        "nia@example.org",
+        clinic.id,
+        "MEMBER",
+        "NURSE",
+    )
+    .await;
+    let users = user_count(&app).await;
+
+    assert_sent_back_with(&web_login(&app, PROVIDER).await, "not_invited");
+    assert_eq!(idp.userinfo_calls(), 1);
+    assert_eq!(user_count(&app).await, users);
+    assert!(invitation_row(&app, id).await.redeemed_at.is_none());
+}
+
+#[tokio::test]
+async fn a_userinfo_answer_about_another_subject_gives_no_email() {
+    let nia = TestUser::verified("sub-nia", "nia@example.org", "Nia Noor");
+    let (app, idp) = oidc_app(SignupPolicy::Open, nia).await;
+    idp.misbehave(Knobs {
+        userinfo_subject: Some("sub-someone-else".to_owned()),
+        ..claims_only_in_userinfo()
+    });
+    let (_, admin) = app.admin().await;
+    let clinic = app.organization("Harbor Clinic").await;
+    let id =
+        invite_to_organization(&app, &admin, "nia@example.org", clinic.id, "LEAD", "NURSE").await;
+
+    // Open sign-up lets Nia in, but without the address the invitation is not hers.
+    web_session(&app, PROVIDER).await;
+    assert_eq!(idp.userinfo_calls(), 1);
+    let (identity, nia) = identity_and_user(&app, "sub-nia").await;
+    assert_eq!(identity.email, None);
+    assert!(!identity.email_verified);
+    assert_eq!(nia.email, None);
+    assert!(invitation_row(&app, id).await.redeemed_at.is_none());
+    assert!(memberships_of(&app, nia.id).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_userinfo_endpoint_signs_the_user_in_without_an_email() {
+    let nia = TestUser::verified("sub-nia", "nia@example.org", "Nia Noor");
+    let (app, idp) = oidc_app(SignupPolicy::Open, nia).await;
+    idp.misbehave(Knobs {
+        userinfo_fails: true,
+        ..claims_only_in_userinfo()
+    });
+
+    let session = web_session(&app, PROVIDER).await;
+    assert_eq!(idp.userinfo_calls(), 1);
+    let (identity, nia) = identity_and_user(&app, "sub-nia").await;
+    assert_eq!(
+        viewer_id(&app, As::Browser(&session)).await,
+        gid(NodeKind::User, nia.id)
+    );
+    assert_eq!(identity.email, None);
+    assert!(!identity.email_verified);
+    assert_eq!(nia.email, None);
+}
+
+#[tokio::test]
+async fn userinfo_is_not_called_when_the_id_token_has_a_verified_email() {
+    let (app, idp) = oidc_app(SignupPolicy::Open, ada()).await;
+    web_session(&app, PROVIDER).await;
+    mobile_login(&app).await;
+    assert_eq!(idp.userinfo_calls(), 0);
+    let (identity, _) = identity_and_user(&app, "sub-ada").await;
+    assert_eq!(identity.email.as_deref(), Some("ada@example.org"));
+    assert!(identity.email_verified);
+}
+
+// =============================================================================================
 // The GitHub preset
 
 fn mona() -> TestUser {
