@@ -72,8 +72,9 @@ function configuration(client, redirectUri) {
  *
  * The client authenticates at the token endpoint with HTTP Basic (`client_secret_basic`), which
  * the `openidconnect` crate uses by default. PKCE with S256 is required of every authorization
- * request. ID tokens carry the claims of the granted scopes (`conformIdTokenClaims: false`),
- * since the API reads email and name from the ID token alone.
+ * request. ID tokens carry the claims of the granted scopes (`conformIdTokenClaims: false`), so
+ * the sign-ins here take email and name from the ID token; the API asks UserInfo only when the
+ * ID token lacks them (the Rust suite covers that path against its in-process provider).
  */
 export async function startIdentityProvider({ host, port, redirectUri }) {
   const issuer = `http://${host}:${port}`;
