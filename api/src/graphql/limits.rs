@@ -9,13 +9,18 @@
 use std::collections::HashMap;
 
 use async_graphql::Name;
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
 
 /// Most fields (and directives) one operation may select once its fragments are expanded; an
 /// alias counts as a field of its own. The standard introspection query selects a few hundred.
 pub const MAX_FIELDS: u64 = 2_000;
 /// Most root fields of one mutation: a request is not a batch job.
 pub const MAX_MUTATION_FIELDS: u64 = 10;
+/// Most response keys (aliases) one field may have in one selection set. Each alias of a list
+/// or count can cost a statement of its own, and loaders batch only identical requests.
+pub const MAX_ALIASES_PER_FIELD: usize = 10;
 
 /// Why a document is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +29,8 @@ pub enum Refusal {
     TooManyFields(u64),
     /// A mutation has more than [`MAX_MUTATION_FIELDS`] root fields.
     TooManyMutationFields(u64),
+    /// A field is selected under more than [`MAX_ALIASES_PER_FIELD`] aliases in one selection.
+    TooManyAliases(String),
 }
 
 impl Refusal {
@@ -33,6 +40,10 @@ impl Refusal {
             Self::TooManyFields(n) => format!(
                 "the operation selects {n} fields once its fragments are expanded; at most \
                  {MAX_FIELDS} are allowed"
+            ),
+            Self::TooManyAliases(field) => format!(
+                "`{field}` is selected under more than {MAX_ALIASES_PER_FIELD} aliases in one \
+                 selection"
             ),
             Self::TooManyMutationFields(n) => format!(
                 "the mutation has {n} root fields; at most {MAX_MUTATION_FIELDS} are allowed, send \
@@ -61,8 +72,73 @@ pub fn check(document: &ExecutableDocument) -> Result<(), Refusal> {
                 return Err(Refusal::TooManyMutationFields(roots));
             }
         }
+        // Bounded by the size checked above: every expanded field is visited once.
+        check_aliases(document, selection, &mut Vec::new())?;
     }
     Ok(())
+}
+
+/// Checks that no field of `set` (fragments merged in, as execution merges them) has more than
+/// [`MAX_ALIASES_PER_FIELD`] response keys, then checks the fields' own selections.
+fn check_aliases<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    expanding: &mut Vec<&'a Name>,
+) -> Result<(), Refusal> {
+    let mut fields = Vec::new();
+    level_fields(document, set, expanding, &mut fields);
+    let mut keys: HashMap<&str, Vec<&str>> = HashMap::new();
+    for field in &fields {
+        let name = field.name.node.as_str();
+        let key = field
+            .alias
+            .as_ref()
+            .map_or(name, |alias| alias.node.as_str());
+        let keys = keys.entry(name).or_default();
+        if !keys.contains(&key) {
+            keys.push(key);
+            if keys.len() > MAX_ALIASES_PER_FIELD {
+                return Err(Refusal::TooManyAliases(name.to_owned()));
+            }
+        }
+    }
+    for field in fields {
+        check_aliases(document, &field.selection_set.node, expanding)?;
+    }
+    Ok(())
+}
+
+/// The fields selected at the level of `set`, through fragment spreads and inline fragments.
+fn level_fields<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    expanding: &mut Vec<&'a Name>,
+    fields: &mut Vec<&'a Field>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => fields.push(&field.node),
+            Selection::InlineFragment(inline) => {
+                level_fields(document, &inline.node.selection_set.node, expanding, fields);
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = &spread.node.fragment_name.node;
+                if expanding.contains(&name) {
+                    continue;
+                }
+                if let Some(fragment) = document.fragments.get(name) {
+                    expanding.push(name);
+                    level_fields(
+                        document,
+                        &fragment.node.selection_set.node,
+                        expanding,
+                        fields,
+                    );
+                    expanding.pop();
+                }
+            }
+        }
+    }
 }
 
 /// The variables that the operation to run declares non-null without a default but that
@@ -249,6 +325,35 @@ mod tests {
         assert_eq!(given(serde_json::json!({ "id": null })).len(), 1);
         assert!(given(serde_json::json!({ "id": "x" })).is_empty());
         assert!(missing_variables(&document, Some("Other"), None).is_empty());
+    }
+
+    #[test]
+    fn a_field_has_at_most_ten_aliases_per_selection() {
+        let aliases = |n: usize, field: &str| -> String {
+            (0..n).map(|i| format!(" a{i}: {field}")).collect()
+        };
+        assert!(checked(&format!("{{{} }}", aliases(10, "topics { totalCount }"))).is_ok());
+        assert_eq!(
+            checked(&format!("{{{} }}", aliases(11, "topics { totalCount }"))),
+            Err(Refusal::TooManyAliases("topics".to_owned()))
+        );
+        // Fragments merge into the level they are spread at; nested levels count on their own.
+        assert!(
+            checked(&format!(
+                "{{{} ...F }} fragment F on Query {{ b: topics {{ totalCount }} }}",
+                aliases(10, "topics { totalCount }")
+            ))
+            .is_err()
+        );
+        assert!(
+            checked(&format!(
+                "{{ cohorts {{ nodes {{{} }} }} }}",
+                aliases(11, "staff { totalCount }")
+            ))
+            .is_err()
+        );
+        // The same key again is one key.
+        assert!(checked(&format!("{{{} }}", " topics { totalCount }".repeat(20))).is_ok());
     }
 
     #[test]

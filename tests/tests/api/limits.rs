@@ -68,6 +68,31 @@ async fn thousands_of_aliases_are_refused() {
 }
 
 #[tokio::test]
+async fn a_list_has_at_most_ten_aliases_in_one_selection() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.admin().await;
+    let query = |n: usize| -> String {
+        let aliases: String = (0..n)
+            .map(|i| format!(" c{i}: cohorts(first: {}) {{ totalCount }}", i + 1))
+            .collect();
+        format!("{{{aliases} }}")
+    };
+    let body = app.graphql(Some(&token), &query(10), json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let before = app.statements.get();
+    let body = app.graphql(Some(&token), &query(11), json!({})).await;
+    assert_eq!(
+        error_code(&body),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    assert!(
+        app.statements.get() - before <= 2,
+        "only authentication ran"
+    );
+}
+
+#[tokio::test]
 async fn one_request_runs_at_most_ten_mutations() {
     let app = TestApp::spawn().await;
     let (_, token) = app.user("Scripter", UserRole::User).await;
