@@ -1,6 +1,6 @@
 //! Root queries about cohorts.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use entity::cohort;
 
 use crate::cohort::service;
@@ -8,38 +8,19 @@ use crate::cohort::types::{Cohort, CohortConnection};
 use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{NodeKind, decode_as};
-use crate::graphql::pagination::{Order, OrderDirection, Page};
+use crate::graphql::pagination::{Page, order_input};
 
-/// What to sort cohorts by.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CohortOrderField {
-    /// When the cohort was created.
-    #[default]
-    CreatedAt,
-    /// The cohort's name.
-    Name,
-}
-
-/// How to sort cohorts.
-#[derive(Debug, Default, InputObject)]
-pub struct CohortOrder {
-    /// What to sort by.
-    pub field: CohortOrderField,
-    /// Which way; ascending if omitted.
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
-
-impl CohortOrder {
-    fn order(&self) -> Order<cohort::Entity> {
-        let key = cohort::Column::Id;
-        match self.field {
-            CohortOrderField::CreatedAt => Order::by_key(key),
-            CohortOrderField::Name => Order::by("name", cohort::Column::Name, key),
-        }
-        .direction_of(self.direction.is_descending())
+order_input!(
+    /// How to sort cohorts.
+    CohortOrder,
+    /// What to sort cohorts by.
+    CohortOrderField for cohort {
+        /// When the cohort was created.
+        CreatedAt,
+        /// The cohort's name.
+        Name => ("name", cohort::Column::Name),
     }
-}
+);
 
 /// Root queries about cohorts.
 #[derive(Default)]

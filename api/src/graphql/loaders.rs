@@ -75,14 +75,6 @@ impl Loaders {
         );
         loader
     }
-
-    /// How many loaders this request has built so far.
-    pub fn built(&self) -> usize {
-        self.built
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
 }
 
 fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column) -> Option<Uuid> {

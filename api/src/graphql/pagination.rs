@@ -543,6 +543,53 @@ macro_rules! connection {
 
 pub(crate) use connection;
 
+/// Declares the `orderBy` input of a list over the entity module `table`: an enum of sort
+/// fields, whose first variant is the default and sorts by creation (the key), and an input of
+/// a field and a direction with the [`Order`] it stands for.
+macro_rules! order_input {
+    (
+        $(#[$input_meta:meta])* $input:ident,
+        $(#[$field_meta:meta])* $field:ident for $table:ident {
+            $(#[$key_meta:meta])* $key_variant:ident,
+            $($(#[$variant_meta:meta])* $variant:ident => ($name:literal, $column:expr)),* $(,)?
+        }
+    ) => {
+        $(#[$field_meta])*
+        #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub enum $field {
+            $(#[$key_meta])*
+            #[default]
+            $key_variant,
+            $($(#[$variant_meta])* $variant,)*
+        }
+
+        $(#[$input_meta])*
+        #[derive(async_graphql::InputObject, Debug, Default)]
+        pub struct $input {
+            /// What to sort by.
+            pub field: $field,
+            /// Which way; ascending if omitted.
+            #[graphql(default)]
+            pub direction: $crate::graphql::pagination::OrderDirection,
+        }
+
+        impl $input {
+            /// The order this input asks for.
+            pub fn order(&self) -> $crate::graphql::pagination::Order<$table::Entity> {
+                use $crate::graphql::pagination::Order;
+                let key = $table::Column::Id;
+                match self.field {
+                    $field::$key_variant => Order::by_key(key),
+                    $($field::$variant => Order::by($name, $column, key),)*
+                }
+                .direction_of(self.direction.is_descending())
+            }
+        }
+    };
+}
+
+pub(crate) use order_input;
+
 #[cfg(test)]
 mod tests {
     use super::*;

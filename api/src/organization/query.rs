@@ -1,11 +1,11 @@
 //! Root queries about organizations.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::organization;
 
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{NodeKind, decode_as};
-use crate::graphql::pagination::{Order, OrderDirection, Page};
+use crate::graphql::pagination::{Page, order_input};
 use crate::organization::service;
 use crate::organization::types::{Organization, OrganizationConnection};
 
@@ -18,36 +18,17 @@ pub struct OrganizationFilter {
     pub cohort_id: Option<ID>,
 }
 
-/// What to sort organizations by.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OrganizationOrderField {
-    /// When the organization was created.
-    #[default]
-    CreatedAt,
-    /// The organization's name.
-    Name,
-}
-
-/// How to sort organizations.
-#[derive(Debug, Default, InputObject)]
-pub struct OrganizationOrder {
-    /// What to sort by.
-    pub field: OrganizationOrderField,
-    /// Which way; ascending if omitted.
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
-
-impl OrganizationOrder {
-    fn order(&self) -> Order<organization::Entity> {
-        let key = organization::Column::Id;
-        match self.field {
-            OrganizationOrderField::CreatedAt => Order::by_key(key),
-            OrganizationOrderField::Name => Order::by("name", organization::Column::Name, key),
-        }
-        .direction_of(self.direction.is_descending())
+order_input!(
+    /// How to sort organizations.
+    OrganizationOrder,
+    /// What to sort organizations by.
+    OrganizationOrderField for organization {
+        /// When the organization was created.
+        CreatedAt,
+        /// The organization's name.
+        Name => ("name", organization::Column::Name),
     }
-}
+);
 
 /// Root queries about organizations.
 #[derive(Default)]
