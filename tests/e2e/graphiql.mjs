@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { PeerlearnServer, freePort } from './support/peerlearn.mjs';
-import { runSuite, state } from './support/suite.mjs';
+import { runSuite, state, summarize } from './support/suite.mjs';
 
 const HOST = '127.0.0.1';
 const TIMEOUT_MS = 15_000;
@@ -281,13 +281,7 @@ async function main() {
     return 1;
   }
 
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`\n${results.length} checks: ${results.length - failed} passed, ${failed} failed`);
-  if (failed > 0) {
-    printDiagnostics();
-  }
-  console.log(failed === 0 ? 'PASS' : 'FAIL');
-  return failed === 0 ? 0 : 1;
+  return summarize(results, printDiagnostics);
 }
 
 function removeWorkDir() {

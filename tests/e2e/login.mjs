@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Browser, parseCookieHeader, parseForms } from './support/browser.mjs';
 import { accountFor, startIdentityProvider } from './support/identity-provider.mjs';
 import { PeerlearnServer, freePort } from './support/peerlearn.mjs';
-import { runSuite, state } from './support/suite.mjs';
+import { runSuite, state, summarize } from './support/suite.mjs';
 
 const HOST = '127.0.0.1';
 const PROVIDER = 'oidc';
@@ -578,13 +578,7 @@ async function main() {
     return 1;
   }
 
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`\n${results.length} checks: ${results.length - failed} passed, ${failed} failed`);
-  if (failed > 0) {
-    printDiagnostics();
-  }
-  console.log(failed === 0 ? 'PASS' : 'FAIL');
-  return failed === 0 ? 0 : 1;
+  return summarize(results, printDiagnostics);
 }
 
 function removeWorkDir() {

@@ -49,3 +49,17 @@ export async function runSuite({ main, cleanUp, killNow, onError = () => {}, wha
     process.exit(status);
   }
 }
+
+/**
+ * Prints a suite's closing lines for its `results` (each `{ ok }`), calls `onFailure` to print
+ * diagnostics when a check failed, and returns the exit status.
+ */
+export function summarize(results, onFailure = () => {}) {
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`\n${results.length} checks: ${results.length - failed} passed, ${failed} failed`);
+  if (failed > 0) {
+    onFailure();
+  }
+  console.log(failed === 0 ? 'PASS' : 'FAIL');
+  return failed === 0 ? 0 : 1;
+}
