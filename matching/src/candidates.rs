@@ -2,7 +2,7 @@
 //! without any topic in common are never looked at.
 
 use crate::model::{Reason, Weights};
-use crate::score::{Direction, Profiles, expertise_weight, score_from_parts};
+use crate::score::{Direction, Profiles, expertise_weight, need_weight, score_from_parts};
 
 const NO_COL: u32 = u32::MAX;
 
@@ -48,6 +48,11 @@ pub(crate) fn generate(
         }
     }
 
+    let dense = (direction == Direction::FirstLearns)
+        .then(|| DenseGains::new(p, cols.len(), &experts))
+        .flatten();
+    let mut row_units = vec![0u16; if dense.is_some() { cols.len() } else { 0 }];
+
     let mut units = vec![0i64; cols.len()];
     let mut blocked = vec![false; cols.len()];
     let mut history = vec![0i64; cols.len()];
@@ -64,14 +69,27 @@ pub(crate) fn generate(
     start.push(0);
     for &a in rows {
         let context_bound = p.context_upper_bound(weights, a);
-        for &(t, level, need) in &p.needs[a] {
-            for helper_level in (level + 1).max(2)..=3 {
-                let gain = i64::from(need) * i64::from(expertise_weight(helper_level, level));
-                for &c in &experts[t as usize][usize::from(helper_level - 2)] {
-                    let unit = &mut units[c as usize];
-                    touched[touched_len] = c;
-                    touched_len += usize::from(*unit == 0);
-                    *unit += gain;
+        if let Some(dense) = &dense
+            && p.needs[a].len() * MAX_GAIN <= usize::from(u16::MAX)
+        {
+            dense.add_row(&p.needs[a], &experts, &mut row_units);
+            // Branch-free compaction of the columns with points.
+            for (c, u) in row_units.iter_mut().enumerate() {
+                touched[touched_len] = c as u32;
+                units[c] = i64::from(*u);
+                touched_len += usize::from(*u > 0);
+                *u = 0;
+            }
+        } else {
+            for &(t, level, need) in &p.needs[a] {
+                for helper_level in (level + 1).max(2)..=3 {
+                    let gain = i64::from(need) * i64::from(expertise_weight(helper_level, level));
+                    for &c in &experts[t as usize][usize::from(helper_level - 2)] {
+                        let unit = &mut units[c as usize];
+                        touched[touched_len] = c;
+                        touched_len += usize::from(*unit == 0);
+                        *unit += gain;
+                    }
                 }
             }
         }
@@ -203,6 +221,76 @@ pub(crate) fn generate(
     }
 }
 
+/// Largest topic units one need can bring: need weight 4 times expertise weight 2.
+const MAX_GAIN: usize = 8;
+
+/// Topic units per `(topic, learner level)` against every column, as dense rows of `u16`, for the
+/// topics whose experts are a large share of the columns: adding such a row is a tight loop the
+/// compiler vectorises, where scattering over the expert list costs a load and a store per expert.
+struct DenseGains {
+    cols: usize,
+    /// Row index of `(topic, learner level 0-2)` in `gains`, or `NO_COL` for a sparse topic.
+    row_of: Vec<u32>,
+    gains: Vec<u16>,
+}
+
+impl DenseGains {
+    /// `None` when no topic is dense enough to pay for a full row.
+    fn new(p: &Profiles, cols: usize, experts: &[[Vec<u32>; 2]]) -> Option<Self> {
+        let topic_count = p.topic_count();
+        let mut row_of = vec![NO_COL; topic_count * 3];
+        let mut gains = Vec::new();
+        let mut rows = 0;
+        for (t, by_level) in experts.iter().enumerate() {
+            if (by_level[0].len() + by_level[1].len()) * 8 < cols {
+                continue;
+            }
+            for learner_level in 0..3u8 {
+                row_of[t * 3 + usize::from(learner_level)] = rows;
+                rows += 1;
+                let start = gains.len();
+                gains.resize(start + cols, 0);
+                for helper_level in (learner_level + 1).max(2)..=3 {
+                    let gain = u16::from(need_weight(learner_level))
+                        * u16::from(expertise_weight(helper_level, learner_level));
+                    for &c in &by_level[usize::from(helper_level - 2)] {
+                        gains[start + c as usize] = gain;
+                    }
+                }
+            }
+        }
+        (rows > 0).then_some(Self {
+            cols,
+            row_of,
+            gains,
+        })
+    }
+
+    /// Adds the topic units of a learner with `needs` to `units` (one slot per column); the
+    /// caller makes sure the sum fits.
+    fn add_row(&self, needs: &[(u32, u8, u8)], experts: &[[Vec<u32>; 2]], units: &mut [u16]) {
+        for &(t, level, need) in needs {
+            if level >= 3 {
+                continue;
+            }
+            let row = self.row_of[t as usize * 3 + usize::from(level)];
+            if row != NO_COL {
+                let start = row as usize * self.cols;
+                for (u, &g) in units.iter_mut().zip(&self.gains[start..start + self.cols]) {
+                    *u = u.wrapping_add(g);
+                }
+                continue;
+            }
+            for helper_level in (level + 1).max(2)..=3 {
+                let gain = u16::from(need) * u16::from(expertise_weight(helper_level, level));
+                for &c in &experts[t as usize][usize::from(helper_level - 2)] {
+                    units[c as usize] = units[c as usize].wrapping_add(gain);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
@@ -281,6 +369,16 @@ mod tests {
                 (&everyone, &everyone, Direction::Mutual),
             ] {
                 let all = generate(&profiles, &weights, rows, cols, direction, None);
+                for (row, &a) in rows.iter().enumerate() {
+                    let mut scored: Vec<(u32, i64)> = (0..cols.len())
+                        .filter_map(|c| {
+                            let s = profiles.explain_pair(&weights, a, cols[c], direction)?;
+                            (s.score > 0).then_some((c as u32, s.score))
+                        })
+                        .collect();
+                    scored.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+                    assert_eq!(all.of(row), &scored[..], "case {case} row {row}");
+                }
                 let k = rng.below(6) as usize;
                 let limited = generate(&profiles, &weights, rows, cols, direction, Some(k));
                 for row in 0..rows.len() {

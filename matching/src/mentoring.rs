@@ -71,17 +71,16 @@ fn assign(candidates: &Candidates, capacity: &[u32]) -> Vec<u32> {
     let rows = candidates.reason.len();
     let cols = capacity.len();
     let sink = rows + cols;
+    let mut node = vec![Node::default(); sink + 1];
+    for (c, &cap) in capacity.iter().enumerate() {
+        node[rows + c].spare = cap;
+    }
     let mut solver = Flow {
         candidates,
-        capacity,
         mentor_of: vec![NONE; rows],
         matched_score: vec![0; rows],
         assigned: vec![Vec::new(); cols],
-        potential: vec![0; sink + 1],
-        dist: vec![0; sink + 1],
-        visit: vec![0; sink + 1],
-        settled: vec![0; sink + 1],
-        pred: vec![NONE; sink + 1],
+        node,
         round: 0,
         heap: BinaryHeap::new(),
         best_exit: i64::MAX,
@@ -97,19 +96,30 @@ fn assign(candidates: &Candidates, capacity: &[u32]) -> Vec<u32> {
     solver.mentor_of
 }
 
+/// Everything the search reads about one node, together so that a relaxation touches one cache
+/// line instead of one per array.
+#[derive(Clone, Copy, Default)]
+struct Node {
+    /// Node potential: reduced costs `cost + potential[from] - potential[to]` stay non-negative
+    /// on residual edges.
+    potential: i64,
+    dist: i64,
+    /// Round in which `dist` and `pred` were last set.
+    visit: u32,
+    /// Round in which the node was settled.
+    settled: u32,
+    pred: u32,
+    /// Free slots of a mentor (0 for the other nodes).
+    spare: u32,
+}
+
 struct Flow<'a> {
     candidates: &'a Candidates,
-    capacity: &'a [u32],
     mentor_of: Vec<u32>,
     matched_score: Vec<i64>,
     assigned: Vec<Vec<u32>>,
-    /// Node potentials: rows, then columns at `rows + c`, then the sink. Reduced costs
-    /// `cost + potential[from] - potential[to]` stay non-negative on residual edges.
-    potential: Vec<i64>,
-    dist: Vec<i64>,
-    visit: Vec<u32>,
-    settled: Vec<u32>,
-    pred: Vec<u32>,
+    /// Rows, then columns at `rows + c`, then the sink.
+    node: Vec<Node>,
     round: u32,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
     best_exit: i64,
@@ -119,29 +129,34 @@ struct Flow<'a> {
 }
 
 impl Flow<'_> {
+    #[inline(always)]
     fn relax(&mut self, from: usize, to: usize, d: i64) {
-        if self.settled[to] == self.round || d > self.best_exit {
+        if d > self.best_exit {
+            return;
+        }
+        let round = self.round;
+        let sink_potential = self.node[self.sink].potential;
+        let n = &mut self.node[to];
+        if n.settled == round {
             return;
         }
         if to == self.sink {
             self.best_exit = d;
-        } else if to >= self.rows {
-            let c = to - self.rows;
-            if (self.assigned[c].len() as u32) < self.capacity[c] {
-                let exit = d + self.potential[to] - self.potential[self.sink];
-                self.best_exit = self.best_exit.min(exit);
-            }
+        } else if n.spare > 0 {
+            self.best_exit = self.best_exit.min(d + n.potential - sink_potential);
         }
-        if self.visit[to] != self.round || d < self.dist[to] {
-            self.visit[to] = self.round;
-            self.dist[to] = d;
-            self.pred[to] = from as u32;
-            self.heap.push(Reverse((d, self.heap_key(to))));
+        if n.visit != round || d < n.dist {
+            n.visit = round;
+            n.dist = d;
+            n.pred = from as u32;
+            let key = self.heap_key(to);
+            self.heap.push(Reverse((d, key)));
         }
     }
 
     /// Heap order among equal distances: the sink first (ending the search on a plateau of
     /// ties at once), then mentors, then mentees.
+    #[inline(always)]
     fn heap_key(&self, node: usize) -> u32 {
         if node == self.sink {
             0
@@ -169,11 +184,11 @@ impl Flow<'_> {
         let rows = self.rows;
         let sink = self.sink;
         // A new row has no flow yet: give it the smallest potential that keeps its edges valid.
-        let mut pot = self.potential[sink];
+        let mut pot = self.node[sink].potential;
         for &(c, score) in self.candidates.of(row) {
-            pot = pot.max(score + self.potential[rows + c as usize]);
+            pot = pot.max(score + self.node[rows + c as usize].potential);
         }
-        self.potential[row] = pot;
+        self.node[row].potential = pot;
 
         self.heap.clear();
         self.settled_list.clear();
@@ -181,50 +196,55 @@ impl Flow<'_> {
         self.relax(NONE as usize, row, 0);
         while let Some(Reverse((d, key))) = self.heap.pop() {
             let node = self.node_of_key(key);
-            if self.settled[node] == self.round || d > self.dist[node] {
+            let n = &mut self.node[node];
+            if n.settled == self.round || d > n.dist {
                 continue;
             }
-            self.settled[node] = self.round;
+            n.settled = self.round;
+            let (pu, spare) = (n.potential, n.spare);
             self.settled_list.push(node as u32);
             if node == sink {
                 break;
             }
-            let pu = self.potential[node];
+            let sink_potential = self.node[sink].potential;
             if node < rows {
                 // Unmatched is always possible for a row that is matched or brand new.
-                self.relax(node, sink, d + pu - self.potential[sink]);
+                self.relax(node, sink, d + pu - sink_potential);
                 let current = self.mentor_of[node];
-                for &(c, score) in self.candidates.of(node) {
+                let candidates = self.candidates;
+                for &(c, score) in candidates.of(node) {
                     // Scores come best first and prices are >= 0: no later edge can do better.
                     if d - score + pu > self.best_exit {
                         break;
                     }
                     if c != current {
                         let to = rows + c as usize;
-                        self.relax(node, to, d - score + pu - self.potential[to]);
+                        let reduced = d - score + pu - self.node[to].potential;
+                        self.relax(node, to, reduced);
                     }
                 }
             } else {
                 let c = node - rows;
-                if (self.assigned[c].len() as u32) < self.capacity[c] {
-                    self.relax(node, sink, d + pu - self.potential[sink]);
+                if spare > 0 {
+                    self.relax(node, sink, d + pu - sink_potential);
                 }
                 for idx in 0..self.assigned[c].len() {
                     let r = self.assigned[c][idx] as usize;
-                    self.relax(node, r, d + self.matched_score[r] + pu - self.potential[r]);
+                    let reduced = d + self.matched_score[r] + pu - self.node[r].potential;
+                    self.relax(node, r, reduced);
                 }
             }
         }
 
-        let total = self.dist[sink];
+        let total = self.node[sink].dist;
         for &node in &self.settled_list {
-            let node = node as usize;
-            self.potential[node] += self.dist[node] - total;
+            let n = &mut self.node[node as usize];
+            n.potential += n.dist - total;
         }
 
         // Walk back from the sink, flipping the path.
         let mut node = sink;
-        let mut prev = self.pred[sink] as usize;
+        let mut prev = self.node[sink].pred as usize;
         if prev < rows {
             self.unassign(prev);
         }
@@ -243,9 +263,10 @@ impl Flow<'_> {
                 self.mentor_of[prev] = c as u32;
                 self.matched_score[prev] = score;
                 self.assigned[c].push(prev as u32);
+                self.node[node].spare -= 1;
             }
             node = prev;
-            prev = self.pred[node] as usize;
+            prev = self.node[node].pred as usize;
         }
     }
 
@@ -255,6 +276,7 @@ impl Flow<'_> {
             let list = &mut self.assigned[c as usize];
             if let Some(pos) = list.iter().position(|&r| r as usize == row) {
                 list.swap_remove(pos);
+                self.node[self.rows + c as usize].spare += 1;
             }
             self.mentor_of[row] = NONE;
         }
