@@ -52,6 +52,7 @@ pub(crate) fn generate(
         .then(|| DenseGains::new(p, cols.len(), &experts))
         .flatten();
     let mut row_units = vec![0u16; if dense.is_some() { cols.len() } else { 0 }];
+    let mut histogram: Vec<u32> = Vec::new();
 
     let mut units = vec![0i64; cols.len()];
     let mut blocked = vec![false; cols.len()];
@@ -73,11 +74,18 @@ pub(crate) fn generate(
             && p.needs[a].len() * MAX_GAIN <= usize::from(u16::MAX)
         {
             dense.add_row(&p.needs[a], &experts, &mut row_units);
-            // Branch-free compaction of the columns with points.
+            let lowest = match limit {
+                Some(k) if k > 0 && weights.topic > 0 => {
+                    lowest_useful_units(p, weights, a, k, &row_units, &mut histogram)
+                }
+                _ => 1,
+            };
+            // Branch-free compaction of the columns that can still make the row's best k.
             for (c, u) in row_units.iter_mut().enumerate() {
+                let keep = *u >= lowest;
                 touched[touched_len] = c as u32;
-                units[c] = i64::from(*u);
-                touched_len += usize::from(*u > 0);
+                units[c] = i64::from(*u) * i64::from(keep);
+                touched_len += usize::from(keep);
                 *u = 0;
             }
         } else {
@@ -219,6 +227,49 @@ pub(crate) fn generate(
         edges,
         reason,
     }
+}
+
+/// The fewest topic units a column needs to be among the `k > 0` best of row `a`, given the
+/// row's units against every column (`weights.topic > 0`).
+///
+/// Take the largest `t` such that at least `k` columns with `t` units or more are neither `a`
+/// itself, nor excluded, nor have history with `a`: those score at least `t * topic` plus the
+/// lowest possible context, so the k-th best score does too, and a column whose upper bound stays
+/// below that cannot make the best k, ties included.
+fn lowest_useful_units(
+    p: &Profiles,
+    weights: &Weights,
+    a: usize,
+    k: usize,
+    units: &[u16],
+    histogram: &mut Vec<u32>,
+) -> u16 {
+    let top = p.needs[a].len() * MAX_GAIN;
+    histogram.clear();
+    histogram.resize(top + 1, 0);
+    for &u in units {
+        histogram[usize::from(u)] += 1;
+    }
+    let (mut past, mut best_history) = (0, 0i64);
+    for (_, points) in p.history_of(weights, a) {
+        past += 1;
+        best_history = best_history.max(points);
+    }
+    let wanted = (k + 1 + p.exclusions[a].len() + past) as u64;
+    let mut count = 0u64;
+    let Some(t) = (1..=top).rev().find(|&t| {
+        count += u64::from(histogram[t]);
+        count >= wanted
+    }) else {
+        return 1;
+    };
+    let floor = t as i64 * weights.topic + p.context_lower_bound(weights, a);
+    let needed = floor - p.context_upper_bound(weights, a) - best_history;
+    let mut lowest = needed.div_euclid(weights.topic);
+    if lowest * weights.topic < needed {
+        lowest += 1;
+    }
+    lowest.clamp(1, t as i64) as u16
 }
 
 /// Largest topic units one need can bring: need weight 4 times expertise weight 2.

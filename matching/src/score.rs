@@ -286,6 +286,22 @@ impl Profiles {
         kind + hours + (professions * weights.profession).max(0)
     }
 
+    /// A lower bound of [`Self::context_without_history`] of `a` with anyone.
+    pub(crate) fn context_lower_bound(&self, weights: &Weights, a: usize) -> i64 {
+        let w = self.profession_words;
+        let professions: i64 = self.professions[a * w..(a + 1) * w]
+            .iter()
+            .map(|word| i64::from(word.count_ones()))
+            .sum();
+        let kind = if self.kind[a].is_some() {
+            weights.same_kind.min(0)
+        } else {
+            0
+        };
+        let hours = -12 * weights.time_zone_per_hour.max(0);
+        kind + hours + (professions * weights.profession).min(0)
+    }
+
     /// Kind, time-zone and profession points of a pair.
     #[inline(always)]
     pub(crate) fn context_without_history(&self, weights: &Weights, a: usize, b: usize) -> i64 {
