@@ -83,6 +83,9 @@ fn assign(candidates: &Candidates, capacity: &[u32]) -> Vec<u32> {
         node,
         round: 0,
         heap: BinaryHeap::new(),
+        packed_heap: BinaryHeap::new(),
+        packed: false,
+        key_bits: (u32::BITS - ((sink + 1) as u32).leading_zeros()).max(1),
         best_exit: i64::MAX,
         settled_list: Vec::new(),
         rows,
@@ -122,6 +125,11 @@ struct Flow<'a> {
     node: Vec<Node>,
     round: u32,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
+    /// The same order as `heap` with `(distance, key)` packed into one `u64`, used when every
+    /// distance of the search fits above the key bits (cheaper to compare and move).
+    packed_heap: BinaryHeap<Reverse<u64>>,
+    packed: bool,
+    key_bits: u32,
     best_exit: i64,
     settled_list: Vec<u32>,
     rows: usize,
@@ -150,7 +158,12 @@ impl Flow<'_> {
             n.dist = d;
             n.pred = from as u32;
             let key = self.heap_key(to);
-            self.heap.push(Reverse((d, key)));
+            if self.packed {
+                self.packed_heap
+                    .push(Reverse(((d as u64) << self.key_bits) | u64::from(key)));
+            } else {
+                self.heap.push(Reverse((d, key)));
+            }
         }
     }
 
@@ -164,6 +177,16 @@ impl Flow<'_> {
             (node - self.rows + 1) as u32
         } else {
             (self.sink - self.rows + 1 + node) as u32
+        }
+    }
+
+    fn pop(&mut self) -> Option<(i64, u32)> {
+        if self.packed {
+            let Reverse(packed) = self.packed_heap.pop()?;
+            let key = (packed & ((1 << self.key_bits) - 1)) as u32;
+            Some(((packed >> self.key_bits) as i64, key))
+        } else {
+            self.heap.pop().map(|Reverse(entry)| entry)
         }
     }
 
@@ -191,10 +214,14 @@ impl Flow<'_> {
         self.node[row].potential = pot;
 
         self.heap.clear();
+        self.packed_heap.clear();
+        // Every distance pushed is between 0 and the first exit, straight to the sink.
+        let first_exit = pot - self.node[sink].potential;
+        self.packed = first_exit >= 0 && first_exit < 1i64 << (63 - self.key_bits);
         self.settled_list.clear();
         self.best_exit = i64::MAX;
         self.relax(NONE as usize, row, 0);
-        while let Some(Reverse((d, key))) = self.heap.pop() {
+        while let Some((d, key)) = self.pop() {
             let node = self.node_of_key(key);
             let n = &mut self.node[node];
             if n.settled == self.round || d > n.dist {
