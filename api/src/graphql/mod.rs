@@ -163,16 +163,19 @@ macro_rules! mirror_enum {
 pub(crate) use mirror_enum;
 
 /// The idempotency request of a create mutation: `key` as the client sent it, and a digest of
-/// the whole input (a retry must send the same input).
+/// the whole input (a retry must send the same input), computed only when there is a key.
 pub fn idempotent<'a>(
     operation: &'static str,
     key: Option<&'a str>,
     input: &impl async_graphql::InputType,
 ) -> crate::idempotency::Request<'a> {
-    let canonical = input.to_value().into_json().map(|json| json.to_string());
+    let fingerprint = key.map_or_else(String::new, |_| {
+        let canonical = input.to_value().into_json().map(|json| json.to_string());
+        crate::idempotency::fingerprint(&canonical.unwrap_or_default())
+    });
     crate::idempotency::Request {
         operation,
         key,
-        fingerprint: crate::idempotency::fingerprint(&canonical.unwrap_or_default()),
+        fingerprint,
     }
 }
