@@ -193,6 +193,15 @@ impl TestApp {
         }
     }
 
+    /// GETs `path` (for example `/healthz`) from the server.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("send the request")
+    }
+
     /// The GraphQL endpoint.
     pub fn graphql_url(&self) -> String {
         format!("{}/graphql", self.address)

@@ -15,15 +15,7 @@ fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
 
 /// The scripts and style sheets `/graphiql` loads.
 async fn page_assets(app: &TestApp) -> Vec<String> {
-    let html = app
-        .client
-        .get(format!("{}/graphiql", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get("/graphiql").await.text().await.unwrap();
     attribute_values(&html, "src")
         .into_iter()
         .chain(attribute_values(&html, "href"))
@@ -35,12 +27,7 @@ async fn page_assets(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn graphiql_is_a_page_under_a_same_origin_content_security_policy() {
     let app = TestApp::spawn().await;
-    let response = app
-        .client
-        .get(format!("{}/graphiql", app.address))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/graphiql").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
     let policy = response.headers()[CONTENT_SECURITY_POLICY]
@@ -78,12 +65,7 @@ async fn every_asset_of_graphiql_is_served_with_its_content_type_for_good() {
     let assets = page_assets(&app).await;
     assert_eq!(assets.len(), 6, "{assets:?}");
     for url in assets {
-        let response = app
-            .client
-            .get(format!("{}{url}", app.address))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(&url).await;
         assert_eq!(response.status(), 200, "{url}");
         let expected = if url.ends_with(".js") {
             "text/javascript; charset=utf-8"
@@ -109,12 +91,7 @@ async fn an_unknown_graphiql_asset_is_not_found() {
         "/graphiql/assets/graphiql-3.9.0/README.md",
         "/graphiql/assets/",
     ] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.address))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
     }
 }
@@ -129,20 +106,10 @@ async fn graphiql_and_its_assets_are_absent_when_turned_off() {
     })
     .await;
     for path in std::iter::once("/graphiql").chain(assets.iter().map(String::as_str)) {
-        let response = off
-            .client
-            .get(format!("{}{path}", off.address))
-            .send()
-            .await
-            .unwrap();
+        let response = off.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
     }
     // The rest of the server is there.
-    let health = off
-        .client
-        .get(format!("{}/healthz", off.address))
-        .send()
-        .await
-        .unwrap();
+    let health = off.get("/healthz").await;
     assert_eq!(health.status(), 200);
 }

@@ -131,12 +131,7 @@ async fn responses_carry_a_request_id() {
 async fn health_and_readiness_answer() {
     let app = TestApp::spawn().await;
     for path in ["/healthz", "/readyz"] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.address))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(path).await;
         assert_eq!(response.status(), 200, "{path}");
     }
 }
