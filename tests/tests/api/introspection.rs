@@ -40,6 +40,12 @@ async fn the_standard_introspection_query_works() {
     assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
     assert!(body["data"]["__schema"]["types"].as_array().unwrap().len() > 50);
+    // By default errors suggest fields, which the production setting turns off below.
+    let body = app
+        .graphql(None, "{ topicz { totalCount } }", json!({}))
+        .await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Did you mean"), "{body}");
 }
 
 #[tokio::test]
