@@ -274,7 +274,7 @@ pub fn scope(
     viewer: &Viewer,
     rule: impl FnOnce(&Actor) -> sea_orm::Condition,
 ) -> sea_orm::Condition {
-    public_scope(viewer, nothing(), rule)
+    scoped(viewer, None, rule)
 }
 
 /// A visibility scope of records some of which are public: `public` for anonymous viewers,
@@ -285,9 +285,22 @@ pub fn public_scope(
     public: sea_orm::Condition,
     rule: impl FnOnce(&Actor) -> sea_orm::Condition,
 ) -> sea_orm::Condition {
-    match viewer {
-        Viewer::Anonymous => public,
-        Viewer::User(actor) if actor.is_admin => sea_orm::Condition::all(),
-        Viewer::User(actor) => sea_orm::Condition::any().add(public).add(rule(actor)),
+    scoped(viewer, Some(public), rule)
+}
+
+/// The scope of [`scope`] (no public records) and [`public_scope`]: a private scope adds no
+/// `OR` for the public part to the SQL of signed-in viewers.
+fn scoped(
+    viewer: &Viewer,
+    public: Option<sea_orm::Condition>,
+    rule: impl FnOnce(&Actor) -> sea_orm::Condition,
+) -> sea_orm::Condition {
+    match (viewer, public) {
+        (Viewer::Anonymous, public) => public.unwrap_or_else(nothing),
+        (Viewer::User(actor), _) if actor.is_admin => sea_orm::Condition::all(),
+        (Viewer::User(actor), None) => rule(actor),
+        (Viewer::User(actor), Some(public)) => {
+            sea_orm::Condition::any().add(public).add(rule(actor))
+        }
     }
 }
