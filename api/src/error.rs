@@ -44,6 +44,10 @@ pub enum FieldErrorCode {
     Taken,
     /// The change would leave the organization without a lead.
     LastLead,
+    /// The organization's lead has not consented to showing the milestone publicly.
+    ConsentRequired,
+    /// Only an achieved milestone can be shown publicly.
+    NotAchieved,
 }
 
 /// Everything that can go wrong in a service call.

@@ -389,6 +389,59 @@ impl TestApp {
         .expect("insert a topic")
     }
 
+    /// Creates a planned milestone of `organization` in `cohort`, seen by `visibility`.
+    pub async fn milestone(
+        &self,
+        cohort: &cohort::Model,
+        organization: &organization::Model,
+        title: &str,
+        visibility: entity::milestone::MilestoneVisibility,
+    ) -> entity::milestone::Model {
+        use entity::milestone::{self, MilestoneStatus, ReviewState};
+        let now = Utc::now();
+        milestone::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort.id),
+            organization_id: Set(organization.id),
+            title: Set(title.to_owned()),
+            description: Set(None),
+            status: Set(MilestoneStatus::Planned),
+            target_on: Set(None),
+            achieved_on: Set(None),
+            visibility: Set(visibility),
+            evidence: Set(json!([])),
+            review_state: Set(ReviewState::Unreviewed),
+            review_comment: Set(None),
+            reviewed_by_id: Set(None),
+            reviewed_at: Set(None),
+            consented_by_id: Set(None),
+            consented_at: Set(None),
+            approved_by_id: Set(None),
+            approved_at: Set(None),
+            created_by_id: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a milestone")
+    }
+
+    /// Puts `milestone` on the public showcase: achieved today, `PUBLIC`, consented and
+    /// approved.
+    pub async fn showcase(&self, milestone: entity::milestone::Model) -> entity::milestone::Model {
+        use entity::milestone::{self, MilestoneStatus, MilestoneVisibility};
+        let now = Utc::now();
+        let mut active: milestone::ActiveModel = milestone.into();
+        active.status = Set(MilestoneStatus::Achieved);
+        active.achieved_on = Set(Some(now.date_naive()));
+        active.visibility = Set(MilestoneVisibility::Public);
+        active.consented_at = Set(Some(now));
+        active.approved_at = Set(Some(now));
+        active.update(&self.db).await.expect("showcase a milestone")
+    }
+
     /// Counts the rows of `table` (for "nothing changed" assertions).
     pub async fn count_rows(&self, table: &str) -> i64 {
         let row = self
@@ -427,77 +480,59 @@ pub fn user_error_codes(payload: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every row of `E`, ordered by its primary key `id`, as JSON.
+async fn all_rows<E: sea_orm::EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    id: E::Column,
+) -> Value {
+    use sea_orm::QueryOrder as _;
+    Value::Array(
+        E::find()
+            .order_by_asc(id)
+            .into_json()
+            .all(db)
+            .await
+            .expect("read a table for a snapshot"),
+    )
+}
+
 impl TestApp {
     /// Every row of the tables a request may write (users, organizations, memberships, cohorts,
-    /// enrollments, cohort staff, topics, invitations, identities, idempotency keys) as JSON,
-    /// ordered by id: compare two snapshots to assert that a request changed nothing. Access
-    /// tokens are left out because reads record when a token was last used; count them with
-    /// [`TestApp::count_rows`].
+    /// enrollments, cohort staff, topics, invitations, identities, idempotency keys, milestones
+    /// and what hangs off them) as JSON, ordered by id: compare two snapshots to assert that a
+    /// request changed nothing. Access tokens are left out because reads record when a token
+    /// was last used; count them with [`TestApp::count_rows`].
     pub async fn snapshot(&self) -> Value {
-        use sea_orm::{EntityTrait, QueryOrder};
+        use entity::{
+            milestone, milestone_change, milestone_comment, milestone_credit, milestone_kudos,
+            milestone_progress, milestone_topic,
+        };
         let db = &self.db;
-        let rows = "read a table for a snapshot";
         json!({
-            "user": user::Entity::find()
-                .order_by_asc(user::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "organization": organization::Entity::find()
-                .order_by_asc(organization::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "membership": membership::Entity::find()
-                .order_by_asc(membership::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "cohort": cohort::Entity::find()
-                .order_by_asc(cohort::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "enrollment": enrollment::Entity::find()
-                .order_by_asc(enrollment::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "cohort_staff": cohort_staff::Entity::find()
-                .order_by_asc(cohort_staff::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "topic": topic::Entity::find()
-                .order_by_asc(topic::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "invitation": invitation::Entity::find()
-                .order_by_asc(invitation::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "identity": identity::Entity::find()
-                .order_by_asc(identity::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
-            "idempotency_key": idempotency_key::Entity::find()
-                .order_by_asc(idempotency_key::Column::Id)
-                .into_json()
-                .all(db)
-                .await
-                .expect(rows),
+            "user": all_rows::<user::Entity>(db, user::Column::Id).await,
+            "organization": all_rows::<organization::Entity>(db, organization::Column::Id).await,
+            "membership": all_rows::<membership::Entity>(db, membership::Column::Id).await,
+            "cohort": all_rows::<cohort::Entity>(db, cohort::Column::Id).await,
+            "enrollment": all_rows::<enrollment::Entity>(db, enrollment::Column::Id).await,
+            "cohort_staff": all_rows::<cohort_staff::Entity>(db, cohort_staff::Column::Id).await,
+            "topic": all_rows::<topic::Entity>(db, topic::Column::Id).await,
+            "invitation": all_rows::<invitation::Entity>(db, invitation::Column::Id).await,
+            "identity": all_rows::<identity::Entity>(db, identity::Column::Id).await,
+            "idempotency_key":
+                all_rows::<idempotency_key::Entity>(db, idempotency_key::Column::Id).await,
+            "milestone": all_rows::<milestone::Entity>(db, milestone::Column::Id).await,
+            "milestone_topic":
+                all_rows::<milestone_topic::Entity>(db, milestone_topic::Column::Id).await,
+            "milestone_credit":
+                all_rows::<milestone_credit::Entity>(db, milestone_credit::Column::Id).await,
+            "milestone_kudos":
+                all_rows::<milestone_kudos::Entity>(db, milestone_kudos::Column::Id).await,
+            "milestone_comment":
+                all_rows::<milestone_comment::Entity>(db, milestone_comment::Column::Id).await,
+            "milestone_progress":
+                all_rows::<milestone_progress::Entity>(db, milestone_progress::Column::Id).await,
+            "milestone_change":
+                all_rows::<milestone_change::Entity>(db, milestone_change::Column::Id).await,
         })
     }
 }

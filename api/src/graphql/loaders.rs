@@ -20,7 +20,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, ModelTrait, QueryFilter,
-    QuerySelect, QueryTrait,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -226,6 +226,81 @@ where
     }
 }
 
+/// Loads, for many parents, the ids a link table pairs them with (a milestone's topics, say),
+/// in the order the links were made, in one statement.
+pub struct LinkLoader<E: EntityTrait> {
+    db: DatabaseConnection,
+    parent: E::Column,
+    target: E::Column,
+    key: E::Column,
+}
+
+impl<E> Loader<Uuid> for LinkLoader<E>
+where
+    E: EntityTrait + Sync,
+    E::Model: Sync,
+    E::Column: Sync,
+{
+    type Value = Vec<Uuid>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> LoadResult<Vec<Uuid>> {
+        let links = E::find()
+            .select_only()
+            .column(self.parent)
+            .column(self.target)
+            .filter(self.parent.is_in(keys.iter().copied()))
+            .order_by_asc(self.key)
+            .into_tuple::<(Uuid, Uuid)>()
+            .all(&self.db)
+            .await?;
+        let mut result: HashMap<Uuid, Vec<Uuid>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (parent, target) in links {
+            result.entry(parent).or_default().push(target);
+        }
+        Ok(result)
+    }
+}
+
+/// A loader of the ids that the link table `E` pairs each parent with: `parent` and `target`
+/// are its two references, `key` its primary key. The targets' own loaders apply visibility.
+pub fn links<E>(
+    db: &DatabaseConnection,
+    parent: E::Column,
+    target: E::Column,
+    key: E::Column,
+) -> DataLoader<LinkLoader<E>>
+where
+    E: EntityTrait + Sync,
+    E::Model: Sync,
+    E::Column: Sync,
+{
+    loader(LinkLoader {
+        db: db.clone(),
+        parent,
+        target,
+        key,
+    })
+}
+
+/// A loader of the number of rows of `E` per parent through `parent`, inside `scope`.
+pub fn counts<E>(
+    db: &DatabaseConnection,
+    parent: E::Column,
+    scope: Condition,
+) -> DataLoader<ChildCountLoader<E>>
+where
+    E: EntityTrait + Sync,
+    E::Model: Sync,
+    E::Column: Sync,
+{
+    loader(ChildCountLoader {
+        db: db.clone(),
+        parent,
+        scope,
+    })
+}
+
 /// A paged relation: the page loader and the count loader of one parent-child link.
 pub struct Relation<E: EntityTrait> {
     pages: DataLoader<ChildPageLoader<E>>,
@@ -253,11 +328,7 @@ where
                 order,
                 scope: scope.clone(),
             }),
-            counts: Arc::new(loader(ChildCountLoader {
-                db: db.clone(),
-                parent,
-                scope,
-            })),
+            counts: Arc::new(counts(db, parent, scope)),
             order,
         }
     }
@@ -295,6 +366,12 @@ const BATCH_YIELDS: usize = 32;
 /// The most keys one batch takes: a level of a query can ask for 100 pages of 100 items, and
 /// a batch split in two would cost a statement more. Both databases bind this many parameters.
 const MAX_BATCH: usize = 10_000;
+
+/// Wraps a domain's own [`Loader`] the way every loader here is: batches start at once, collect
+/// the keys of a whole level of the query, and take up to [`MAX_BATCH`] keys.
+pub fn batched<L: Loader<Uuid>>(inner: L) -> DataLoader<L> {
+    loader(inner)
+}
 
 fn loader<L>(inner: L) -> DataLoader<L> {
     DataLoader::new(inner, |batch| {

@@ -28,6 +28,8 @@ pub struct Query(
     crate::cohort::query::CohortQuery,
     crate::topic::query::TopicQuery,
     crate::invitation::query::InvitationQuery,
+    crate::milestone::query::MilestoneQuery,
+    crate::milestone::query::ShowcaseQuery,
 );
 
 /// The root mutation type.
@@ -38,6 +40,7 @@ pub struct Mutation(
     crate::topic::mutation::TopicMutation,
     crate::invitation::mutation::InvitationMutation,
     crate::account::mutation::AccountMutation,
+    crate::milestone::mutation::MilestoneMutation,
 );
 
 /// The executable schema.

@@ -114,6 +114,11 @@ node_types! {
     Identity => crate::account::types::Identity,
     Session => crate::account::types::Session,
     AccessToken => crate::account::types::AccessToken,
+    Milestone => crate::milestone::types::Milestone,
+    MilestoneProgress => crate::milestone::types::MilestoneProgress,
+    MilestoneComment => crate::milestone::types::MilestoneComment,
+    MilestoneChange => crate::milestone::types::MilestoneChange,
+    ShowcasedMilestone => crate::milestone::types::ShowcasedMilestone,
 }
 
 impl NodeKind {

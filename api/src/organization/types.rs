@@ -10,6 +10,10 @@ use crate::cohort::types::{EnrollmentConnection, EnrollmentStatus};
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
+use crate::milestone::loaders::{MilestoneCountsOfOrganization, MilestonesOfOrganization};
+use crate::milestone::types::{
+    MilestoneConnection, MilestoneOrder, MilestoneStats, MilestoneStatus, feed, feed_filter, stats,
+};
 use crate::organization::loaders::{MembersOfOrganization, MembershipById, OrganizationById};
 use crate::organization::policy;
 use crate::user::types::User;
@@ -180,6 +184,41 @@ impl Organization {
             .page(self.0.id, page)
             .await?;
         Ok(EnrollmentConnection::new(slice, total))
+    }
+
+    /// Milestones of the organization that the viewer can see, newest change first unless `orderBy` says
+    /// otherwise.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the arguments of a filtered connection"
+    )]
+    async fn milestones(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only milestones with this status.")] status: Option<MilestoneStatus>,
+        #[graphql(desc = "Only milestones about this topic.")] topic_id: Option<ID>,
+        #[graphql(desc = "How to sort the list; newest change first if omitted.")] order_by: Option<
+            MilestoneOrder,
+        >,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<MilestoneConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let filter = feed_filter(status, topic_id.as_ref(), None)?;
+        feed::<MilestonesOfOrganization>(ctx, self.0.id, filter, order_by, page).await
+    }
+
+    /// Figures of the milestones of the organization that the viewer can see.
+    async fn milestone_stats(&self, ctx: &Context<'_>) -> Result<MilestoneStats> {
+        stats::<MilestoneCountsOfOrganization>(ctx, self.0.id).await
     }
 }
 

@@ -1548,6 +1548,12 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
             json!({}),
             json!({ "data": { "topics": { "totalCount": topics } } }),
         ),
+        (
+            "showcase",
+            "{ showcase { totalCount nodes { title } } }",
+            json!({}),
+            json!({ "data": { "showcase": { "totalCount": 0, "nodes": [] } } }),
+        ),
     ];
     let mut failures = Vec::new();
     for (field, document, variables, expected) in &public {
@@ -1614,6 +1620,50 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
             "reactivateUser",
             "mutation($user: ID!) { reactivateUser(input: { id: $user }) { userErrors { code } } }",
         ),
+        (
+            "milestone",
+            "query($milestone: ID!) { milestone(id: $milestone) { title } }",
+        ),
+        (
+            "createMilestone",
+            "mutation($cohort: ID!, $id: ID!) { createMilestone(input: { cohortId: $cohort, organizationId: $id, title: \"Win\" }) { userErrors { code } } }",
+        ),
+        (
+            "updateMilestone",
+            "mutation($milestone: ID!) { updateMilestone(input: { id: $milestone, expectedVersion: 1, title: \"Win\" }) { userErrors { code } } }",
+        ),
+        (
+            "addMilestoneProgress",
+            "mutation($milestone: ID!) { addMilestoneProgress(input: { milestoneId: $milestone, expectedVersion: 1, note: \"Done\" }) { userErrors { code } } }",
+        ),
+        (
+            "reviewMilestone",
+            "mutation($milestone: ID!) { reviewMilestone(input: { id: $milestone, expectedVersion: 1, decision: VERIFY }) { userErrors { code } } }",
+        ),
+        (
+            "consentToShowcase",
+            "mutation($milestone: ID!) { consentToShowcase(input: { id: $milestone, expectedVersion: 1 }) { userErrors { code } } }",
+        ),
+        (
+            "approveShowcase",
+            "mutation($milestone: ID!) { approveShowcase(input: { id: $milestone, expectedVersion: 1 }) { userErrors { code } } }",
+        ),
+        (
+            "withdrawFromShowcase",
+            "mutation($milestone: ID!) { withdrawFromShowcase(input: { id: $milestone }) { userErrors { code } } }",
+        ),
+        (
+            "addMilestoneComment",
+            "mutation($milestone: ID!) { addMilestoneComment(input: { milestoneId: $milestone, body: \"Hi\" }) { userErrors { code } } }",
+        ),
+        (
+            "giveKudos",
+            "mutation($milestone: ID!) { giveKudos(input: { milestoneId: $milestone }) { userErrors { code } } }",
+        ),
+        (
+            "withdrawKudos",
+            "mutation($milestone: ID!) { withdrawKudos(input: { milestoneId: $milestone }) { userErrors { code } } }",
+        ),
     ];
     let variables = json!({
         "id": org,
@@ -1624,6 +1674,7 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
         "token": gid(NodeKind::AccessToken, Uuid::now_v7()),
         "session": gid(NodeKind::Session, Uuid::now_v7()),
         "identity": gid(NodeKind::Identity, Uuid::now_v7()),
+        "milestone": gid(NodeKind::Milestone, Uuid::now_v7()),
     });
     for (_, document) in documents {
         let before = w.app.snapshot().await;

@@ -141,7 +141,7 @@ async fn internal_errors_do_not_leak_sql() {
     let app = TestApp::spawn().await;
     let (_, token) = app.user("Reader", UserRole::User).await;
     // Break the table behind `topics` so the query fails inside the database.
-    sea_orm::ConnectionTrait::execute_unprepared(&app.db, "DROP TABLE topic")
+    sea_orm::ConnectionTrait::execute_unprepared(&app.db, "ALTER TABLE topic RENAME TO topic_gone")
         .await
         .unwrap();
     let body = app

@@ -20,7 +20,7 @@ struct Create {
     object: &'static str,
 }
 
-const CREATES: [Create; 6] = [
+const CREATES: [Create; 7] = [
     Create {
         field: "createOrganization",
         document: "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } userErrors { code field } } }",
@@ -46,6 +46,12 @@ const CREATES: [Create; 6] = [
         object: "topic",
     },
     Create {
+        field: "createMilestone",
+        document: "mutation($input: CreateMilestoneInput!) { createMilestone(input: $input) { milestone { id } userErrors { code field } } }",
+        table: "milestone",
+        object: "milestone",
+    },
+    Create {
         field: "createInvitation",
         document: "mutation($input: CreateInvitationInput!) { createInvitation(input: $input) { invitation { id } userErrors { code field } } }",
         table: "invitation",
@@ -64,6 +70,7 @@ struct World {
     app: TestApp,
     admin: String,
     org: String,
+    cohort: String,
     users: Vec<String>,
 }
 
@@ -72,6 +79,8 @@ impl World {
         let app = TestApp::spawn().await;
         let (_, admin) = app.admin().await;
         let org = app.organization("Acme Clinic").await;
+        let cohort = app.cohort("alpha").await;
+        app.enroll(&cohort, &org).await;
         let mut users = Vec::new();
         for name in ["Uma", "Vic"] {
             let (user, _) = app.user(name, UserRole::User).await;
@@ -82,6 +91,7 @@ impl World {
             .await;
         Self {
             org: gid(NodeKind::Organization, org.id),
+            cohort: gid(NodeKind::Cohort, cohort.id),
             app,
             admin,
             users,
@@ -99,6 +109,9 @@ impl World {
                 json!({ "slug": format!("cohort-{n}"), "name": format!("Cohort {n}") })
             }
             "createTopic" => json!({ "slug": format!("topic-{n}"), "name": format!("Topic {n}") }),
+            "createMilestone" => json!({
+                "cohortId": self.cohort, "organizationId": self.org, "title": format!("Win {n}"),
+            }),
             "createInvitation" => json!({
                 "email": format!("invitee{n}@example.org"), "organizationId": self.org,
                 "membershipRole": "MEMBER", "profession": "NURSE",
@@ -185,7 +198,7 @@ async fn without_a_key_every_request_creates() {
 #[tokio::test]
 async fn concurrent_retries_create_one_object() {
     let w = World::new().await;
-    for create in &CREATES[..4] {
+    for create in &CREATES[..5] {
         let rows = w.app.count_rows(create.table).await;
         // Polled together, so the requests overlap on the server.
         let bodies =
@@ -203,7 +216,7 @@ async fn concurrent_retries_create_one_object() {
 #[tokio::test]
 async fn a_retried_token_comes_back_without_its_secret() {
     let w = World::new().await;
-    let create = &CREATES[5];
+    let create = &CREATES[6];
     let first = w.send(create, w.input(create.field, 0), Some("t")).await;
     let retry = w.send(create, w.input(create.field, 0), Some("t")).await;
     assert!(first["data"][create.field]["token"].is_string(), "{first}");
@@ -253,7 +266,7 @@ async fn keys_expire_after_a_day() {
 #[tokio::test]
 async fn keys_belong_to_their_user() {
     let w = World::new().await;
-    let create = &CREATES[5];
+    let create = &CREATES[6];
     let (_, other) = w.app.user("Other", UserRole::User).await;
     let mine = w
         .send(create, w.input(create.field, 0), Some("shared"))

@@ -18,6 +18,7 @@ mod limits;
 mod login;
 mod matrix;
 mod migrations;
+mod milestones;
 mod mutations;
 mod n_plus_one;
 mod nodes;

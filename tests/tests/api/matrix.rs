@@ -16,8 +16,9 @@ use entity::access_token::TokenKind;
 use entity::cohort_staff::StaffRole;
 use entity::enrollment::EnrollmentStatus;
 use entity::membership::MembershipRole;
+use entity::milestone::MilestoneVisibility;
 use entity::user::UserRole;
-use entity::{cohort, enrollment, identity, organization, user};
+use entity::{cohort, enrollment, identity, milestone, organization, user};
 use peerlearn::auth::token::{self, NewToken};
 use peerlearn::graphql::ids::NodeKind;
 use peerlearn_tests::{TestApp, error_code, gid};
@@ -95,10 +96,22 @@ enum Op {
     UnlinkIdentity,
     DeactivateUser,
     ReactivateUser,
+    Milestone,
+    Showcase,
+    CreateMilestone,
+    UpdateMilestone,
+    AddMilestoneProgress,
+    ReviewMilestone,
+    ConsentToShowcase,
+    ApproveShowcase,
+    WithdrawFromShowcase,
+    AddMilestoneComment,
+    GiveKudos,
+    WithdrawKudos,
 }
 
 impl Op {
-    const ALL: [Op; 30] = [
+    const ALL: [Op; 42] = [
         Op::Node,
         Op::Nodes,
         Op::Viewer,
@@ -129,6 +142,18 @@ impl Op {
         Op::UnlinkIdentity,
         Op::DeactivateUser,
         Op::ReactivateUser,
+        Op::Milestone,
+        Op::Showcase,
+        Op::CreateMilestone,
+        Op::UpdateMilestone,
+        Op::AddMilestoneProgress,
+        Op::ReviewMilestone,
+        Op::ConsentToShowcase,
+        Op::ApproveShowcase,
+        Op::WithdrawFromShowcase,
+        Op::AddMilestoneComment,
+        Op::GiveKudos,
+        Op::WithdrawKudos,
     ];
 
     /// The root field and, for mutations, the input type.
@@ -167,6 +192,18 @@ impl Op {
             Op::UnlinkIdentity => ("unlinkIdentity", Some("ByIdInput")),
             Op::DeactivateUser => ("deactivateUser", Some("ByIdInput")),
             Op::ReactivateUser => ("reactivateUser", Some("ByIdInput")),
+            Op::Milestone => ("milestone", None),
+            Op::Showcase => ("showcase", None),
+            Op::CreateMilestone => ("createMilestone", Some("CreateMilestoneInput")),
+            Op::UpdateMilestone => ("updateMilestone", Some("UpdateMilestoneInput")),
+            Op::AddMilestoneProgress => ("addMilestoneProgress", Some("AddMilestoneProgressInput")),
+            Op::ReviewMilestone => ("reviewMilestone", Some("ReviewMilestoneInput")),
+            Op::ConsentToShowcase => ("consentToShowcase", Some("ConsentToShowcaseInput")),
+            Op::ApproveShowcase => ("approveShowcase", Some("ApproveShowcaseInput")),
+            Op::WithdrawFromShowcase => ("withdrawFromShowcase", Some("WithdrawFromShowcaseInput")),
+            Op::AddMilestoneComment => ("addMilestoneComment", Some("AddMilestoneCommentInput")),
+            Op::GiveKudos => ("giveKudos", Some("KudosInput")),
+            Op::WithdrawKudos => ("withdrawKudos", Some("KudosInput")),
         }
     }
 
@@ -180,6 +217,7 @@ impl Op {
             (Op::Viewer, _) => "{ viewer { id } }".to_owned(),
             (Op::Organization, _) => "query($id: ID!) { organization(id: $id) { id } }".to_owned(),
             (Op::Cohort, _) => "query($id: ID!) { cohort(id: $id) { id } }".to_owned(),
+            (Op::Milestone, _) => "query($id: ID!) { milestone(id: $id) { id } }".to_owned(),
             (_, (field, None)) => format!("{{ {field} {{ totalCount }} }}"),
         }
     }
@@ -192,7 +230,7 @@ impl Op {
             // targets here are organizations, which are not); every other field needs sign-in.
             return match self {
                 Op::Node => NotFound,
-                Op::Nodes | Op::Topics => Allowed,
+                Op::Nodes | Op::Topics | Op::Showcase => Allowed,
                 _ => Unauthenticated,
             };
         }
@@ -206,6 +244,9 @@ impl Op {
                 Anonymous | Admin => false,
             };
         let leads_org = persona == Lead && own;
+        // Members of the tenant's organization.
+        let org_member =
+            (matches!(persona, Member | Lead) && own) || (persona == MemberOfOtherOrg && !own);
         let manages_cohort = admin
             || (persona == CoachOfThisCohort && own)
             || (persona == CoachOfOtherCohort && !own);
@@ -216,7 +257,20 @@ impl Op {
         };
         let admin_only = if admin { Allowed } else { Forbidden };
         match self {
-            Op::Node | Op::Organization | Op::Cohort => guarded(true),
+            Op::Node
+            | Op::Organization
+            | Op::Cohort
+            | Op::Milestone
+            | Op::AddMilestoneComment
+            | Op::GiveKudos
+            | Op::WithdrawKudos => guarded(true),
+            Op::Showcase => Allowed,
+            Op::CreateMilestone | Op::UpdateMilestone | Op::AddMilestoneProgress => {
+                guarded(admin || org_member)
+            }
+            Op::ReviewMilestone | Op::ApproveShowcase => guarded(manages_cohort),
+            Op::ConsentToShowcase => guarded(admin || leads_org),
+            Op::WithdrawFromShowcase => guarded(admin || leads_org || manages_cohort),
             Op::Nodes
             | Op::Viewer
             | Op::Organizations
@@ -372,8 +426,63 @@ impl World {
             Op::Node | Op::Organization => json!({ "id": org_id }),
             Op::Nodes => json!({ "ids": [org_id] }),
             Op::Cohort => json!({ "id": cohort_id }),
-            Op::Viewer | Op::Organizations | Op::Cohorts | Op::Topics | Op::Invitations => {
-                json!({})
+            Op::Viewer
+            | Op::Organizations
+            | Op::Cohorts
+            | Op::Topics
+            | Op::Invitations
+            | Op::Showcase => json!({}),
+            Op::CreateMilestone => json!({ "input": {
+                "cohortId": cohort_id,
+                "organizationId": org_id,
+                "title": "First warm handoff",
+            } }),
+            Op::Milestone
+            | Op::UpdateMilestone
+            | Op::AddMilestoneProgress
+            | Op::ReviewMilestone
+            | Op::ConsentToShowcase
+            | Op::ApproveShowcase
+            | Op::WithdrawFromShowcase
+            | Op::AddMilestoneComment
+            | Op::GiveKudos
+            | Op::WithdrawKudos => {
+                let m = self
+                    .app
+                    .milestone(cohort, org, "A milestone", MilestoneVisibility::Cohort)
+                    .await;
+                let m = if matches!(op, Op::ApproveShowcase | Op::WithdrawFromShowcase) {
+                    // Consented and achieved; approved only for a withdrawal.
+                    let mut shown: milestone::ActiveModel = self.app.showcase(m).await.into();
+                    if op == Op::ApproveShowcase {
+                        shown.approved_at = Set(None);
+                    }
+                    shown.update(&self.app.db).await.unwrap()
+                } else {
+                    m
+                };
+                let id = gid(NodeKind::Milestone, m.id);
+                let version = m.version;
+                match op {
+                    Op::Milestone => json!({ "id": id }),
+                    Op::UpdateMilestone => json!({ "input": {
+                        "id": id, "expectedVersion": version, "title": "Renamed",
+                    } }),
+                    Op::AddMilestoneProgress => json!({ "input": {
+                        "milestoneId": id, "expectedVersion": version, "note": "Started",
+                    } }),
+                    Op::ReviewMilestone => json!({ "input": {
+                        "id": id, "expectedVersion": version, "decision": "VERIFY",
+                    } }),
+                    Op::ConsentToShowcase | Op::ApproveShowcase => json!({ "input": {
+                        "id": id, "expectedVersion": version,
+                    } }),
+                    Op::WithdrawFromShowcase => json!({ "input": { "id": id } }),
+                    Op::AddMilestoneComment => json!({ "input": {
+                        "milestoneId": id, "body": "Congratulations",
+                    } }),
+                    _ => json!({ "input": { "milestoneId": id } }),
+                }
             }
             Op::CreateOrganization => {
                 json!({ "input": { "name": "New clinic", "kind": "CLINIC", "cohortId": cohort_id } })

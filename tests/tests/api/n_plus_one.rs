@@ -217,3 +217,89 @@ async fn statement_count_stays_flat_past_a_thousand_keys() {
     eprintln!("SQL statements: {small} for 2 x 2, {large} for 30 x 40 (1,200 organizations)");
     assert_eq!(small, large);
 }
+
+#[tokio::test]
+async fn a_milestone_feed_page_costs_the_same_statements_at_every_size() {
+    use chrono::Utc;
+    use entity::milestone::MilestoneVisibility;
+    use entity::{milestone_kudos, milestone_topic};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    use uuid::Uuid;
+
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let (fan, _) = app.user("Fan", UserRole::User).await;
+    let topics = [app.topic("billing").await, app.topic("screening").await];
+    let now = Utc::now();
+    for c in 0..6 {
+        let cohort = app.cohort(&format!("cohort-{c}")).await;
+        for o in 0..4 {
+            let org = app.organization(&format!("Org {c}-{o}")).await;
+            app.enroll(&cohort, &org).await;
+            for m in 0..6 {
+                let milestone = app
+                    .milestone(
+                        &cohort,
+                        &org,
+                        &format!("Win {c}-{o}-{m}"),
+                        MilestoneVisibility::Cohort,
+                    )
+                    .await;
+                milestone_topic::Entity::insert_many(topics.iter().map(|topic| {
+                    milestone_topic::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        milestone_id: Set(milestone.id),
+                        topic_id: Set(topic.id),
+                        created_at: Set(now),
+                    }
+                }))
+                .exec(&app.db)
+                .await
+                .unwrap();
+                milestone_kudos::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    milestone_id: Set(milestone.id),
+                    user_id: Set(fan.id),
+                    created_at: Set(now),
+                }
+                .insert(&app.db)
+                .await
+                .unwrap();
+            }
+        }
+    }
+    app.graphql(Some(&admin), "{ viewer { name } }", json!({}))
+        .await;
+    let query = "query($n: Int!, $m: Int!) {
+        cohorts(first: $n) { nodes {
+            milestoneStats { total overdue achievedShare }
+            milestones(first: $m) { totalCount nodes {
+                title kudosCount viewerHasGivenKudos
+                topics { name }
+                organization { name }
+                comments(first: 2) { totalCount }
+            } }
+        } }
+    }";
+    let (small, body) = app
+        .count_statements(app.graphql(Some(&admin), query, json!({ "n": 2, "m": 2 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let (large, body) = app
+        .count_statements(app.graphql(Some(&admin), query, json!({ "n": 6, "m": 24 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let cohorts = body["data"]["cohorts"]["nodes"].as_array().unwrap();
+    let milestones: usize = cohorts
+        .iter()
+        .map(|c| c["milestones"]["nodes"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(milestones, 144);
+    let first = &cohorts[0]["milestones"]["nodes"][0];
+    assert_eq!(first["kudosCount"], 1, "{body}");
+    assert_eq!(first["topics"].as_array().unwrap().len(), 2, "{body}");
+    eprintln!(
+        "SQL statements for a feed page: {small} for 2 x 2, {large} for 6 x 24 (144 milestones)"
+    );
+    assert_eq!(small, large, "statements grew with page size");
+}

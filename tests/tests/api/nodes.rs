@@ -7,8 +7,9 @@ use chrono::{Duration, Utc};
 use entity::access_token::TokenKind;
 use entity::cohort_staff::StaffRole;
 use entity::membership::MembershipRole;
+use entity::milestone::MilestoneVisibility;
 use entity::user::UserRole;
-use entity::{identity, invitation};
+use entity::{identity, invitation, milestone_change, milestone_comment, milestone_progress};
 use peerlearn::auth::token::{self, NewToken};
 use peerlearn::graphql::ids::{NodeKind, decode};
 use peerlearn_tests::{TestApp, error_code, gid};
@@ -110,7 +111,64 @@ async fn fixture(app: &TestApp, owner: Uuid, kind: NodeKind) -> Uuid {
                 .token
                 .id
         }
+        NodeKind::Milestone => milestone(app).await.id,
+        NodeKind::ShowcasedMilestone => app.showcase(milestone(app).await).await.id,
+        NodeKind::MilestoneProgress => {
+            milestone_progress::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                milestone_id: Set(milestone(app).await.id),
+                author_id: Set(Some(owner)),
+                occurred_on: Set(now.date_naive()),
+                note: Set("Started".to_owned()),
+                status_before: Set(None),
+                status_after: Set(None),
+                created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::MilestoneComment => {
+            milestone_comment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                milestone_id: Set(milestone(app).await.id),
+                author_id: Set(Some(owner)),
+                body: Set("Well done".to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::MilestoneChange => {
+            milestone_change::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                milestone_id: Set(milestone(app).await.id),
+                actor_id: Set(Some(owner)),
+                kind: Set(milestone_change::ChangeKind::Created),
+                before: Set(None),
+                after: Set(Some("PLANNED".to_owned())),
+                comment: Set(None),
+                created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
     }
+}
+
+/// A milestone of a fresh organization in a fresh cohort.
+async fn milestone(app: &TestApp) -> entity::milestone::Model {
+    let cohort = app.cohort(&format!("c-{}", Uuid::now_v7().simple())).await;
+    let org = app.organization("Achiever").await;
+    app.enroll(&cohort, &org).await;
+    app.milestone(&cohort, &org, "A milestone", MilestoneVisibility::Cohort)
+        .await
 }
 
 #[tokio::test]

@@ -1,0 +1,34 @@
+//! A comment on a milestone by someone who can see it.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "milestone_comment")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub milestone_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub body: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::milestone::Entity",
+        from = "Column::MilestoneId",
+        to = "super::milestone::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Milestone,
+}
+
+impl Related<super::milestone::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Milestone.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
