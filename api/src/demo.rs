@@ -1,14 +1,18 @@
 //! A realistic demo program: two behavioral-health-integration cohorts, a dozen grantee
-//! organizations with members, T/TA staff and a topic taxonomy. Loading it twice changes
-//! nothing.
+//! organizations with members, T/TA staff, a topic taxonomy and a few milestones, one of them
+//! on the public showcase. Loading it twice changes nothing.
 
 use chrono::{NaiveDate, Utc};
 use entity::cohort_staff::StaffRole;
 use entity::enrollment::EnrollmentStatus;
 use entity::membership::{MembershipRole, Profession};
+use entity::milestone::{self, MilestoneStatus, MilestoneVisibility, ReviewState};
 use entity::organization::OrganizationKind;
 use entity::user::UserRole;
-use entity::{cohort, cohort_staff, enrollment, membership, organization, topic};
+use entity::{
+    cohort, cohort_staff, enrollment, membership, milestone_credit, milestone_topic, organization,
+    topic,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     TransactionSession, TransactionTrait,
@@ -393,6 +397,63 @@ const STAFF: &[(&str, &str, &[Seat])] = &[
     ),
 ];
 
+/// A demo milestone: organization, title, description, status, achieved how many days ago,
+/// visibility, whether it is on the showcase, and topic slugs.
+type DemoMilestone = (
+    &'static str,
+    &'static str,
+    &'static str,
+    MilestoneStatus,
+    Option<i64>,
+    MilestoneVisibility,
+    bool,
+    &'static [&'static str],
+);
+
+const MILESTONES: &[DemoMilestone] = &[
+    (
+        "Delta River Health Services",
+        "First same-day warm handoff",
+        "A patient who screened positive met our behavioral-health clinician during the same \
+         visit, and came back for a second session.",
+        MilestoneStatus::Achieved,
+        Some(40),
+        MilestoneVisibility::Public,
+        true,
+        &["warm-handoff", "screening"],
+    ),
+    (
+        "Delta River Health Services",
+        "Collaborative care codes billed",
+        "Our first claims with the collaborative-care codes went out this month.",
+        MilestoneStatus::InProgress,
+        None,
+        MilestoneVisibility::Cohort,
+        false,
+        &["billing"],
+    ),
+    (
+        "Cascade Rural Health Clinic",
+        "PHQ-9 at every annual visit",
+        "Screening is part of rooming for every adult annual visit.",
+        MilestoneStatus::Achieved,
+        Some(12),
+        MilestoneVisibility::Cohort,
+        false,
+        &["screening"],
+    ),
+    (
+        "Northside Neighborhood Health",
+        "Registry reviewed weekly with the psychiatric consultant",
+        "",
+        MilestoneStatus::Planned,
+        None,
+        MilestoneVisibility::Organization,
+        false,
+        &[],
+    ),
+];
+
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
@@ -522,6 +583,87 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<bool
             .await?;
         }
     }
+    load_milestones(&txn, cohort_ids[0]).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// The demo milestones, in the first cohort; the showcased ones consented by the organization's
+/// lead, approved by the admin, and crediting the lead.
+async fn load_milestones(txn: &impl ConnectionTrait, cohort_id: Uuid) -> Result<(), ApiError> {
+    let now = Utc::now();
+    let admin = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq(ADMIN_EMAIL))
+        .one(txn)
+        .await?
+        .map(|admin| admin.id);
+    for (org, title, description, status, achieved, visibility, showcased, topics) in MILESTONES {
+        let Some(organization) = organization::Entity::find()
+            .filter(organization::Column::Name.eq(*org))
+            .one(txn)
+            .await?
+        else {
+            continue;
+        };
+        let lead = membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(organization.id))
+            .filter(membership::Column::Role.eq(MembershipRole::Lead))
+            .one(txn)
+            .await?
+            .map(|m| m.user_id);
+        let consented = showcased.then_some(now);
+        let row = milestone::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort_id),
+            organization_id: Set(organization.id),
+            title: Set((*title).to_owned()),
+            description: Set((!description.is_empty()).then(|| (*description).to_owned())),
+            status: Set(*status),
+            target_on: Set(Some(now.date_naive() + chrono::Duration::days(60))),
+            achieved_on: Set(achieved.map(|days| now.date_naive() - chrono::Duration::days(days))),
+            visibility: Set(*visibility),
+            evidence: Set(serde_json::json!([])),
+            review_state: Set(ReviewState::Unreviewed),
+            review_comment: Set(None),
+            reviewed_by_id: Set(None),
+            reviewed_at: Set(None),
+            consented_by_id: Set(lead.filter(|_| *showcased)),
+            consented_at: Set(consented),
+            approved_by_id: Set(admin.filter(|_| *showcased)),
+            approved_at: Set(consented),
+            created_by_id: Set(lead),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        for slug in *topics {
+            if let Some(topic) = topic::Entity::find()
+                .filter(topic::Column::Slug.eq(*slug))
+                .one(txn)
+                .await?
+            {
+                milestone_topic::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    milestone_id: Set(row.id),
+                    topic_id: Set(topic.id),
+                    created_at: Set(now),
+                }
+                .insert(txn)
+                .await?;
+            }
+        }
+        if let (true, Some(lead)) = (*showcased, lead) {
+            milestone_credit::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                milestone_id: Set(row.id),
+                user_id: Set(lead),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(())
 }

@@ -350,6 +350,25 @@ async fn record(
     Ok(())
 }
 
+/// Writes `changes` to the milestone `id` if its version is still `expected_version`.
+async fn save(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    expected_version: i32,
+    changes: milestone::ActiveModel,
+) -> Result<milestone::Model, ApiError> {
+    update_versioned(
+        txn,
+        milestone::Column::Id,
+        milestone::Column::Version,
+        id,
+        expected_version,
+        changes,
+        "milestone",
+    )
+    .await
+}
+
 /// Posts a milestone for an organization in a cohort it is actively enrolled in.
 ///
 /// **Permissions**: the organization's members, and admins.
@@ -566,16 +585,7 @@ pub async fn update_milestone(
     active.updated_at = Set(now);
     // The versioned update comes first: it locks the row, so concurrent edits of one version
     // wait here and fail with `CONFLICT` before touching anything that hangs off it.
-    let updated = update_versioned(
-        &txn,
-        milestone::Column::Id,
-        milestone::Column::Version,
-        id,
-        expected_version,
-        active,
-        "milestone",
-    )
-    .await?;
+    let updated = save(&txn, id, expected_version, active).await?;
     if let Some(topics) = new_topics {
         set_topics(&txn, id, &topics, now).await?;
     }
@@ -636,16 +646,7 @@ pub async fn add_progress(
         current.visibility,
         content_changed,
     );
-    let updated = update_versioned(
-        &txn,
-        milestone::Column::Id,
-        milestone::Column::Version,
-        id,
-        expected_version,
-        active,
-        "milestone",
-    )
-    .await?;
+    let updated = save(&txn, id, expected_version, active).await?;
     let status_changed = status != current.status;
     let progress = milestone_progress::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -702,16 +703,7 @@ pub async fn review_milestone(
         updated_at: Set(now),
         ..Default::default()
     };
-    let updated = update_versioned(
-        &txn,
-        milestone::Column::Id,
-        milestone::Column::Version,
-        id,
-        expected_version,
-        active,
-        "milestone",
-    )
-    .await?;
+    let updated = save(&txn, id, expected_version, active).await?;
     let mut change = Change::new(ChangeKind::Review, name(current.review_state), name(state));
     change.comment = comment;
     record(&txn, id, actor, vec![change], now).await?;
@@ -795,16 +787,7 @@ pub async fn consent_to_showcase(
         given(current.consented_at),
         given(Some(now)),
     ));
-    let updated = update_versioned(
-        &txn,
-        milestone::Column::Id,
-        milestone::Column::Version,
-        id,
-        expected_version,
-        active,
-        "milestone",
-    )
-    .await?;
+    let updated = save(&txn, id, expected_version, active).await?;
     if credits_changed {
         milestone_credit::Entity::delete_many()
             .filter(milestone_credit::Column::MilestoneId.eq(id))
@@ -869,16 +852,7 @@ pub async fn approve_showcase(
         updated_at: Set(now),
         ..Default::default()
     };
-    let updated = update_versioned(
-        &txn,
-        milestone::Column::Id,
-        milestone::Column::Version,
-        id,
-        expected_version,
-        active,
-        "milestone",
-    )
-    .await?;
+    let updated = save(&txn, id, expected_version, active).await?;
     let change = Change::new(
         ChangeKind::ShowcaseApproval,
         given(current.approved_at),

@@ -17,6 +17,9 @@ async fn the_demo_loads_once_and_answers_the_quick_start_query() {
         "enrollment",
         "cohort_staff",
         "topic",
+        "milestone",
+        "milestone_topic",
+        "milestone_credit",
     ];
     let mut counts = Vec::new();
     for table in tables {
@@ -36,6 +39,23 @@ async fn the_demo_loads_once_and_answers_the_quick_start_query() {
     assert_eq!(app.count_rows("cohort").await, 2);
     assert_eq!(app.count_rows("organization").await, 12);
     assert!(app.count_rows("topic").await >= 8);
+    // The showcase has something to show to anonymous visitors, with its credited lead.
+    let body = app
+        .graphql(
+            None,
+            "{ showcase { nodes { title credits organization { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["showcase"]["nodes"],
+        json!([{
+            "title": "First same-day warm handoff",
+            "credits": ["Lakisha Freeman"],
+            "organization": { "name": "Delta River Health Services" },
+        }]),
+        "{body}"
+    );
 
     let admin = entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq(peerlearn::demo::ADMIN_EMAIL))
