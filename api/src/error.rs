@@ -48,6 +48,11 @@ pub enum FieldErrorCode {
     ConsentRequired,
     /// Only an achieved milestone can be shown publicly.
     NotAchieved,
+    /// Registration (or check-in) for the event is not open: it has passed its deadline, started
+    /// or been cancelled.
+    RegistrationClosed,
+    /// Every seat of the event is taken and the request asked not to be waitlisted.
+    EventFull,
 }
 
 /// Everything that can go wrong in a service call.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod event;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;

@@ -149,6 +149,35 @@ impl Validator {
         }
     }
 
+    /// An absolute `http` or `https` URL with a host, of at most `max` characters, trimmed.
+    pub fn url(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        let url = value.trim();
+        let well_formed = url.chars().count() <= max
+            && !has_control_characters(url)
+            && url::Url::parse(url).is_ok_and(|parsed| {
+                matches!(parsed.scheme(), "http" | "https")
+                    && parsed.host_str().is_some_and(|h| !h.is_empty())
+            });
+        if well_formed {
+            Some(url.to_owned())
+        } else {
+            self.reject(
+                field,
+                FieldErrorCode::Invalid,
+                format!("must be an http or https URL of at most {max} characters"),
+            );
+            None
+        }
+    }
+
+    /// An optional URL, as [`Validator::url`]; blank is `None`.
+    pub fn optional_url(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        match value.map(str::trim) {
+            None | Some("") => None,
+            Some(v) => self.url(field, v, max),
+        }
+    }
+
     /// Fails with every recorded error, if any.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() {

@@ -4,11 +4,16 @@
 //! models, so a new column never changes the public schema by accident.
 
 pub mod access_token;
+pub mod attendance;
 pub mod auth_code;
 pub mod auth_flow;
+pub mod calendar_feed;
 pub mod cohort;
 pub mod cohort_staff;
 pub mod enrollment;
+pub mod event;
+pub mod event_series;
+pub mod event_topic;
 pub mod idempotency_key;
 pub mod identity;
 pub mod invitation;
@@ -20,18 +25,25 @@ pub mod milestone_credit;
 pub mod milestone_kudos;
 pub mod milestone_progress;
 pub mod milestone_topic;
+pub mod notification;
 pub mod organization;
+pub mod registration;
 pub mod topic;
 pub mod user;
 
 pub mod prelude {
     //! The entities under short names, for `use entity::prelude::*`.
     pub use crate::access_token::Entity as AccessToken;
+    pub use crate::attendance::Entity as Attendance;
     pub use crate::auth_code::Entity as AuthCode;
     pub use crate::auth_flow::Entity as AuthFlow;
+    pub use crate::calendar_feed::Entity as CalendarFeed;
     pub use crate::cohort::Entity as Cohort;
     pub use crate::cohort_staff::Entity as CohortStaff;
     pub use crate::enrollment::Entity as Enrollment;
+    pub use crate::event::Entity as Event;
+    pub use crate::event_series::Entity as EventSeries;
+    pub use crate::event_topic::Entity as EventTopic;
     pub use crate::idempotency_key::Entity as IdempotencyKey;
     pub use crate::identity::Entity as Identity;
     pub use crate::invitation::Entity as Invitation;
@@ -43,7 +55,9 @@ pub mod prelude {
     pub use crate::milestone_kudos::Entity as MilestoneKudos;
     pub use crate::milestone_progress::Entity as MilestoneProgress;
     pub use crate::milestone_topic::Entity as MilestoneTopic;
+    pub use crate::notification::Entity as Notification;
     pub use crate::organization::Entity as Organization;
+    pub use crate::registration::Entity as Registration;
     pub use crate::topic::Entity as Topic;
     pub use crate::user::Entity as User;
 }

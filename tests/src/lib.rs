@@ -442,6 +442,64 @@ impl TestApp {
         active.update(&self.db).await.expect("showcase a milestone")
     }
 
+    /// Schedules a one-hour webinar of `cohort` starting at `starts_at` (Denver time).
+    pub async fn event(
+        &self,
+        cohort: &cohort::Model,
+        title: &str,
+        starts_at: chrono::DateTime<Utc>,
+    ) -> entity::event::Model {
+        use entity::event::{self, EventKind, EventStatus};
+        let now = Utc::now();
+        event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort.id),
+            series_id: Set(None),
+            kind: Set(EventKind::Webinar),
+            title: Set(title.to_owned()),
+            description: Set(None),
+            starts_at: Set(starts_at),
+            time_zone: Set("America/Denver".to_owned()),
+            duration_minutes: Set(60),
+            join_url: Set(Some("https://zoom.example.org/j/1".to_owned())),
+            location: Set(None),
+            capacity: Set(None),
+            registration_deadline: Set(None),
+            status: Set(EventStatus::Scheduled),
+            host_organization_id: Set(None),
+            sequence: Set(0),
+            created_by_id: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert an event")
+    }
+
+    /// Puts `user` on the list of `event` with `status`.
+    pub async fn registration(
+        &self,
+        event: &entity::event::Model,
+        user: &user::Model,
+        status: entity::registration::RegistrationStatus,
+    ) -> entity::registration::Model {
+        let now = Utc::now();
+        entity::registration::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            event_id: Set(event.id),
+            user_id: Set(user.id),
+            status: Set(status),
+            queued_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a registration")
+    }
+
     /// Counts the rows of `table` (for "nothing changed" assertions).
     pub async fn count_rows(&self, table: &str) -> i64 {
         let row = self

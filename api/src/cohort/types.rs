@@ -9,7 +9,10 @@ use entity::enrollment::{self, EnrollmentStatus as DbEnrollmentStatus};
 use crate::cohort::loaders::{CohortById, CohortStaffById, EnrollmentById};
 use crate::cohort::loaders::{EnrollmentsOfCohort, StaffOfCohort};
 use crate::cohort::policy;
+use crate::event::query::{cohort_events, event_filter};
+use crate::event::types::{EventConnection, EventKind};
 use crate::graphql::node::{HasNodeKind as _, node_object};
+use crate::graphql::pagination::OrderDirection;
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
 use crate::milestone::loaders::{MilestoneCountsOfCohort, MilestonesOfCohort};
@@ -180,6 +183,38 @@ impl Cohort {
         let page = Page::new(first, after, last, before)?;
         let filter = feed_filter(status, topic_id.as_ref(), organization_id.as_ref())?;
         feed::<MilestonesOfCohort>(ctx, self.0.id, filter, order_by, page).await
+    }
+
+    /// The cohort's events that the viewer can see, by start: earliest first unless
+    /// `direction` says otherwise. Filter by kind, topic and a range of start instants.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the arguments of a filtered connection"
+    )]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only events of this kind.")] kind: Option<EventKind>,
+        #[graphql(desc = "Only events about this topic.")] topic_id: Option<ID>,
+        #[graphql(desc = "Only events starting at or after this instant.")] from: Option<DateTime>,
+        #[graphql(desc = "Only events starting before this instant.")] to: Option<DateTime>,
+        #[graphql(desc = "Earliest first (`ASC`, the default) or latest first.")] direction: Option<
+            OrderDirection,
+        >,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<EventConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let filter = event_filter(kind, topic_id.as_ref(), from, to)?;
+        cohort_events(ctx, self.0.id, filter, direction, page).await
     }
 
     /// Figures of the milestones posted in the cohort that the viewer can see.

@@ -354,6 +354,59 @@ where
     }
 }
 
+/// A filter of a paged relation, given as arguments of a list field (a status, a topic, a
+/// date range).
+pub trait RelationFilter: Copy + Eq + std::hash::Hash + Send + Sync + 'static {
+    /// The rows the filter keeps when the list is sorted by the order named `order`.
+    fn condition(&self, order: &str) -> Condition;
+}
+
+/// A list's filter, and its order's name and direction.
+type FilteredKey<F> = (F, &'static str, bool);
+
+/// The filtered lists of one kind of parent (say, each cohort's events): one paged relation
+/// per filter and order a request uses, so that the lists of many parents with the same
+/// arguments load together.
+pub struct FilteredRelations<E: EntityTrait, F: RelationFilter> {
+    db: DatabaseConnection,
+    parent: E::Column,
+    scope: Condition,
+    relations: Mutex<HashMap<FilteredKey<F>, Arc<Relation<E>>>>,
+}
+
+impl<E, F> FilteredRelations<E, F>
+where
+    E: EntityTrait + Sync,
+    E::Model: Sync,
+    E::Column: Sync,
+    F: RelationFilter,
+{
+    /// The lists of the children of `E` through `parent`, inside `scope`.
+    pub fn new(db: &DatabaseConnection, parent: E::Column, scope: Condition) -> Self {
+        Self {
+            db: db.clone(),
+            parent,
+            scope,
+            relations: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The list with `filter` in `order`.
+    pub fn filtered(&self, filter: F, order: Order<E>) -> Arc<Relation<E>> {
+        let mut relations = self
+            .relations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let key = (filter, order.name, order.descending);
+        Arc::clone(relations.entry(key).or_insert_with(|| {
+            let condition = Condition::all()
+                .add(self.scope.clone())
+                .add(filter.condition(order.name));
+            Arc::new(Relation::new(&self.db, self.parent, order, condition))
+        }))
+    }
+}
+
 /// How many times a batch task lets the request task run before it collects its keys.
 ///
 /// Sibling resolvers register their keys while the request task is polled, but a list of more

@@ -119,6 +119,11 @@ node_types! {
     MilestoneComment => crate::milestone::types::MilestoneComment,
     MilestoneChange => crate::milestone::types::MilestoneChange,
     ShowcasedMilestone => crate::milestone::types::ShowcasedMilestone,
+    Event => crate::event::types::Event,
+    Registration => crate::event::types::Registration,
+    Attendance => crate::event::types::Attendance,
+    Notification => crate::event::types::Notification,
+    CalendarFeed => crate::event::types::CalendarFeed,
 }
 
 impl NodeKind {

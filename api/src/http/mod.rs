@@ -138,6 +138,10 @@ pub fn routes(config: &mut web::ServiceConfig, state: AppState) {
                 .default_service(web::to(graphql::method_not_allowed)),
         )
         .configure(auth::routes)
+        .route(
+            "/calendar/{feed}",
+            web::get().to(crate::event::calendar::serve),
+        )
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
     if graphiql {

@@ -2,7 +2,7 @@
 //! comments, history and progress figures.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::milestone::{self, MilestoneStatus};
@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::graphql::loaders::{
-    ChildCountLoader, LinkLoader, LoaderKind, Relation, by_id_loader, counts, links,
-    relation_loader,
+    ChildCountLoader, FilteredRelations, LinkLoader, LoaderKind, RelationFilter, by_id_loader,
+    counts, links, relation_loader,
 };
 use crate::graphql::pagination::Order;
 use crate::milestone::policy::{child_scope, milestone_scope, showcase_scope, showcased};
@@ -301,8 +301,8 @@ pub struct FeedFilter {
     pub organization: Option<Uuid>,
 }
 
-impl FeedFilter {
-    fn condition(self) -> Condition {
+impl RelationFilter for FeedFilter {
+    fn condition(&self, order: &str) -> Condition {
         let mut condition = Condition::all();
         if let Some(status) = self.status {
             condition = condition.add(milestone::Column::Status.eq(status));
@@ -321,53 +321,16 @@ impl FeedFilter {
         if let Some(organization) = self.organization {
             condition = condition.add(milestone::Column::OrganizationId.eq(organization));
         }
+        // Only achieved milestones have a date to sort by.
+        if order == ACHIEVED_ON {
+            condition = condition.add(milestone::Column::AchievedOn.is_not_null());
+        }
         condition
     }
 }
 
-/// A feed's filter, and its order's name and direction.
-type FeedKey = (FeedFilter, &'static str, bool);
-
-/// The milestone feeds of one kind of parent (cohorts or organizations): one paged relation
-/// per filter and order a request uses, so that the feeds of many parents with the same
-/// arguments load together.
-pub struct MilestoneFeeds {
-    db: DatabaseConnection,
-    parent: milestone::Column,
-    scope: Condition,
-    feeds: Mutex<HashMap<FeedKey, Arc<Relation<milestone::Entity>>>>,
-}
-
-impl MilestoneFeeds {
-    fn new(db: &DatabaseConnection, parent: milestone::Column, viewer: &Viewer) -> Self {
-        Self {
-            db: db.clone(),
-            parent,
-            scope: milestone_scope(viewer),
-            feeds: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The feed with `filter` in `order`. An order by achievement date lists achieved
-    /// milestones only: the others have no date to sort by.
-    pub fn feed(
-        &self,
-        filter: FeedFilter,
-        order: Order<milestone::Entity>,
-    ) -> Arc<Relation<milestone::Entity>> {
-        let mut feeds = self.feeds.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (filter, order.name, order.descending);
-        Arc::clone(feeds.entry(key).or_insert_with(|| {
-            let mut condition = Condition::all()
-                .add(self.scope.clone())
-                .add(filter.condition());
-            if order.name == ACHIEVED_ON {
-                condition = condition.add(milestone::Column::AchievedOn.is_not_null());
-            }
-            Arc::new(Relation::new(&self.db, self.parent, order, condition))
-        }))
-    }
-}
+/// The milestone feeds of one kind of parent.
+pub type MilestoneFeeds = FilteredRelations<milestone::Entity, FeedFilter>;
 
 /// A cohort's milestone feeds.
 pub struct MilestonesOfCohort;
@@ -376,7 +339,7 @@ impl LoaderKind for MilestonesOfCohort {
     type Loader = MilestoneFeeds;
 
     fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
-        MilestoneFeeds::new(db, milestone::Column::CohortId, viewer)
+        MilestoneFeeds::new(db, milestone::Column::CohortId, milestone_scope(viewer))
     }
 }
 
@@ -387,7 +350,11 @@ impl LoaderKind for MilestonesOfOrganization {
     type Loader = MilestoneFeeds;
 
     fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
-        MilestoneFeeds::new(db, milestone::Column::OrganizationId, viewer)
+        MilestoneFeeds::new(
+            db,
+            milestone::Column::OrganizationId,
+            milestone_scope(viewer),
+        )
     }
 }
 

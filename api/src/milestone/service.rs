@@ -9,7 +9,6 @@ use entity::milestone::{self, MilestoneStatus, MilestoneVisibility, ReviewState}
 use entity::milestone_change::{self, ChangeKind};
 use entity::{
     milestone_comment, milestone_credit, milestone_kudos, milestone_progress, milestone_topic,
-    topic,
 };
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
@@ -24,6 +23,7 @@ use crate::error::{ApiError, FieldErrorCode, is_unique_violation};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::milestone::policy::{self, milestone_scope, showcased};
 use crate::store::{begin_write, find_in_scope, update_versioned};
+use crate::topic::service::check_topic_ids;
 use crate::validate::{Validator, has_control_characters};
 
 /// Longest title.
@@ -202,68 +202,17 @@ fn check_evidence(v: &mut Validator, links: Vec<EvidenceLink>) -> Vec<EvidenceLi
     }
     let mut checked = Vec::with_capacity(links.len());
     for (index, link) in links.into_iter().enumerate() {
-        let url = link.url.trim();
-        let well_formed = url.chars().count() <= URL_MAX
-            && !has_control_characters(url)
-            && url::Url::parse(url).is_ok_and(|parsed| {
-                matches!(parsed.scheme(), "http" | "https")
-                    && parsed.host_str().is_some_and(|h| !h.is_empty())
-            });
-        if !well_formed {
-            v.reject(
-                &format!("evidence.{index}.url"),
-                FieldErrorCode::Invalid,
-                format!("must be an http or https URL of at most {URL_MAX} characters"),
-            );
+        let Some(url) = v.url(&format!("evidence.{index}.url"), &link.url, URL_MAX) else {
             continue;
-        }
+        };
         let label = v.optional_text(
             &format!("evidence.{index}.label"),
             link.label.as_deref(),
             LABEL_MAX,
         );
-        checked.push(EvidenceLink {
-            url: url.to_owned(),
-            label,
-        });
+        checked.push(EvidenceLink { url, label });
     }
     checked
-}
-
-/// Checks that the topics exist, at most [`TOPICS_MAX`] of them; duplicates count once.
-async fn check_topics(
-    db: &impl ConnectionTrait,
-    v: &mut Validator,
-    ids: &[Uuid],
-) -> Result<Vec<Uuid>, ApiError> {
-    let mut unique = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !unique.contains(id) {
-            unique.push(*id);
-        }
-    }
-    if unique.len() > TOPICS_MAX {
-        v.reject(
-            "topicIds",
-            FieldErrorCode::Invalid,
-            format!("must have at most {TOPICS_MAX} topics"),
-        );
-        return Ok(Vec::new());
-    }
-    if !unique.is_empty() {
-        let found = topic::Entity::find()
-            .filter(topic::Column::Id.is_in(unique.iter().copied()))
-            .count(db)
-            .await?;
-        if usize::try_from(found).ok() != Some(unique.len()) {
-            v.reject(
-                "topicIds",
-                FieldErrorCode::Invalid,
-                "names an unknown topic",
-            );
-        }
-    }
-    Ok(unique)
 }
 
 async fn set_topics(
@@ -399,7 +348,7 @@ pub async fn create_milestone(
     let description = v.optional_text("description", input.description.as_deref(), TEXT_MAX);
     check_achievement(&mut v, input.status, input.achieved_on);
     let evidence = check_evidence(&mut v, input.evidence);
-    let topics = check_topics(db, &mut v, &input.topic_ids).await?;
+    let topics = check_topic_ids(db, &mut v, "topicIds", &input.topic_ids, TOPICS_MAX).await?;
     v.finish()?;
     let now = Utc::now();
     let created = milestone::ActiveModel {
@@ -546,7 +495,7 @@ pub async fn update_milestone(
     }
     let evidence = input.evidence.map(|links| check_evidence(&mut v, links));
     let topics = match &input.topic_ids {
-        Some(ids) => Some(check_topics(&txn, &mut v, ids).await?),
+        Some(ids) => Some(check_topic_ids(&txn, &mut v, "topicIds", ids, TOPICS_MAX).await?),
         None => None,
     };
     v.finish()?;

@@ -740,7 +740,7 @@ pub async fn feed<K: LoaderKind<Loader = MilestoneFeeds>>(
         .order();
     let (slice, total) = ctx
         .loader::<K>()?
-        .feed(filter, order)
+        .filtered(filter, order)
         .page(parent, page)
         .await?;
     Ok(MilestoneConnection::new(slice, total))

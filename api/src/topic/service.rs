@@ -3,12 +3,13 @@
 use chrono::Utc;
 use entity::topic;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldErrorCode};
 use crate::graphql::pagination::{Order, Page, Slice, TotalCount, fetch_page};
 use crate::store::{find_in_scope, update_versioned};
 use crate::topic::policy::{check_manage_topics, topic_scope};
@@ -117,4 +118,39 @@ pub async fn update_topic(
     )
     .await
     .map_err(|e| e.on_unique("slug", SLUG_TAKEN))
+}
+
+/// Checks topic ids given in `field`: at most `max`, each an existing topic; duplicates count
+/// once. Returns them without duplicates, in the order given.
+pub async fn check_topic_ids(
+    db: &impl ConnectionTrait,
+    v: &mut Validator,
+    field: &str,
+    ids: &[Uuid],
+    max: usize,
+) -> Result<Vec<Uuid>, ApiError> {
+    let mut unique = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    if unique.len() > max {
+        v.reject(
+            field,
+            FieldErrorCode::Invalid,
+            format!("must have at most {max} topics"),
+        );
+        return Ok(Vec::new());
+    }
+    if !unique.is_empty() {
+        let found = topic::Entity::find()
+            .filter(topic::Column::Id.is_in(unique.iter().copied()))
+            .count(db)
+            .await?;
+        if usize::try_from(found).ok() != Some(unique.len()) {
+            v.reject(field, FieldErrorCode::Invalid, "names an unknown topic");
+        }
+    }
+    Ok(unique)
 }

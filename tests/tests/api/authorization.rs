@@ -1664,6 +1664,57 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
             "withdrawKudos",
             "mutation($milestone: ID!) { withdrawKudos(input: { milestoneId: $milestone }) { userErrors { code } } }",
         ),
+        (
+            "event",
+            "query($event: ID!) { event(id: $event) { title } }",
+        ),
+        ("events", "{ events { totalCount } }"),
+        ("notifications", "{ notifications { totalCount } }"),
+        ("calendarFeeds", "{ calendarFeeds { totalCount } }"),
+        (
+            "createEvent",
+            "mutation($cohort: ID!) { createEvent(input: { cohortId: $cohort, kind: WEBINAR, title: \"Webinar\", startsAt: \"2030-01-01T17:00:00Z\", timeZone: \"America/Denver\", durationMinutes: 60 }) { userErrors { code } } }",
+        ),
+        (
+            "updateEvent",
+            "mutation($event: ID!) { updateEvent(input: { id: $event, expectedVersion: 1, title: \"Webinar\" }) { userErrors { code } } }",
+        ),
+        (
+            "cancelEvent",
+            "mutation($event: ID!) { cancelEvent(input: { id: $event }) { userErrors { code } } }",
+        ),
+        (
+            "registerForEvent",
+            "mutation($event: ID!) { registerForEvent(input: { eventId: $event }) { userErrors { code } } }",
+        ),
+        (
+            "cancelRegistration",
+            "mutation($event: ID!) { cancelRegistration(input: { eventId: $event }) { userErrors { code } } }",
+        ),
+        (
+            "recordAttendance",
+            "mutation($event: ID!, $user: ID!) { recordAttendance(input: { eventId: $event, userId: $user, minutes: 30, reason: \"Roster\" }) { userErrors { code } } }",
+        ),
+        (
+            "checkIn",
+            "mutation($event: ID!) { checkIn(input: { eventId: $event }) { userErrors { code } } }",
+        ),
+        (
+            "importAttendance",
+            "mutation($event: ID!) { importAttendance(input: { eventId: $event, report: \"Name,Duration\\nA,1\" }) { userErrors { code } } }",
+        ),
+        (
+            "createCalendarFeed",
+            "mutation { createCalendarFeed(input: {}) { path userErrors { code } } }",
+        ),
+        (
+            "revokeCalendarFeed",
+            "mutation($feed: ID!) { revokeCalendarFeed(input: { id: $feed }) { userErrors { code } } }",
+        ),
+        (
+            "markNotificationsRead",
+            "mutation { markNotificationsRead(input: {}) { marked userErrors { code } } }",
+        ),
     ];
     let variables = json!({
         "id": org,
@@ -1675,6 +1726,8 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
         "session": gid(NodeKind::Session, Uuid::now_v7()),
         "identity": gid(NodeKind::Identity, Uuid::now_v7()),
         "milestone": gid(NodeKind::Milestone, Uuid::now_v7()),
+        "event": gid(NodeKind::Event, Uuid::now_v7()),
+        "feed": gid(NodeKind::CalendarFeed, Uuid::now_v7()),
     });
     for (_, document) in documents {
         let before = w.app.snapshot().await;

@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod demo;
 mod directory;
+mod events;
 mod fake_idp;
 mod graphiql;
 mod http;

@@ -17,6 +17,7 @@ use entity::cohort_staff::StaffRole;
 use entity::enrollment::EnrollmentStatus;
 use entity::membership::MembershipRole;
 use entity::milestone::MilestoneVisibility;
+use entity::registration::RegistrationStatus;
 use entity::user::UserRole;
 use entity::{cohort, enrollment, identity, milestone, organization, user};
 use peerlearn::auth::token::{self, NewToken};
@@ -108,10 +109,25 @@ enum Op {
     AddMilestoneComment,
     GiveKudos,
     WithdrawKudos,
+    Event,
+    Events,
+    Notifications,
+    CalendarFeeds,
+    CreateEvent,
+    UpdateEvent,
+    CancelEvent,
+    RegisterForEvent,
+    CancelRegistration,
+    RecordAttendance,
+    CheckIn,
+    ImportAttendance,
+    CreateCalendarFeed,
+    RevokeCalendarFeed,
+    MarkNotificationsRead,
 }
 
 impl Op {
-    const ALL: [Op; 42] = [
+    const ALL: [Op; 57] = [
         Op::Node,
         Op::Nodes,
         Op::Viewer,
@@ -154,6 +170,21 @@ impl Op {
         Op::AddMilestoneComment,
         Op::GiveKudos,
         Op::WithdrawKudos,
+        Op::Event,
+        Op::Events,
+        Op::Notifications,
+        Op::CalendarFeeds,
+        Op::CreateEvent,
+        Op::UpdateEvent,
+        Op::CancelEvent,
+        Op::RegisterForEvent,
+        Op::CancelRegistration,
+        Op::RecordAttendance,
+        Op::CheckIn,
+        Op::ImportAttendance,
+        Op::CreateCalendarFeed,
+        Op::RevokeCalendarFeed,
+        Op::MarkNotificationsRead,
     ];
 
     /// The root field and, for mutations, the input type.
@@ -204,6 +235,23 @@ impl Op {
             Op::AddMilestoneComment => ("addMilestoneComment", Some("AddMilestoneCommentInput")),
             Op::GiveKudos => ("giveKudos", Some("KudosInput")),
             Op::WithdrawKudos => ("withdrawKudos", Some("KudosInput")),
+            Op::Event => ("event", None),
+            Op::Events => ("events", None),
+            Op::Notifications => ("notifications", None),
+            Op::CalendarFeeds => ("calendarFeeds", None),
+            Op::CreateEvent => ("createEvent", Some("CreateEventInput")),
+            Op::UpdateEvent => ("updateEvent", Some("UpdateEventInput")),
+            Op::CancelEvent => ("cancelEvent", Some("CancelEventInput")),
+            Op::RegisterForEvent => ("registerForEvent", Some("RegisterForEventInput")),
+            Op::CancelRegistration => ("cancelRegistration", Some("EventIdInput")),
+            Op::RecordAttendance => ("recordAttendance", Some("RecordAttendanceInput")),
+            Op::CheckIn => ("checkIn", Some("EventIdInput")),
+            Op::ImportAttendance => ("importAttendance", Some("ImportAttendanceInput")),
+            Op::CreateCalendarFeed => ("createCalendarFeed", Some("CreateCalendarFeedInput")),
+            Op::RevokeCalendarFeed => ("revokeCalendarFeed", Some("RevokeCalendarFeedInput")),
+            Op::MarkNotificationsRead => {
+                ("markNotificationsRead", Some("MarkNotificationsReadInput"))
+            }
         }
     }
 
@@ -218,6 +266,7 @@ impl Op {
             (Op::Organization, _) => "query($id: ID!) { organization(id: $id) { id } }".to_owned(),
             (Op::Cohort, _) => "query($id: ID!) { cohort(id: $id) { id } }".to_owned(),
             (Op::Milestone, _) => "query($id: ID!) { milestone(id: $id) { id } }".to_owned(),
+            (Op::Event, _) => "query($id: ID!) { event(id: $id) { id } }".to_owned(),
             (_, (field, None)) => format!("{{ {field} {{ totalCount }} }}"),
         }
     }
@@ -264,7 +313,26 @@ impl Op {
             | Op::AddMilestoneComment
             | Op::GiveKudos
             | Op::WithdrawKudos => guarded(true),
-            Op::Showcase => Allowed,
+            Op::Showcase
+            | Op::Events
+            | Op::Notifications
+            | Op::CalendarFeeds
+            | Op::MarkNotificationsRead => Allowed,
+            Op::Event | Op::CancelRegistration => guarded(true),
+            Op::CreateEvent
+            | Op::UpdateEvent
+            | Op::CancelEvent
+            | Op::RecordAttendance
+            | Op::ImportAttendance
+            | Op::CreateCalendarFeed => guarded(manages_cohort),
+            Op::RegisterForEvent | Op::CheckIn => guarded(org_member),
+            Op::RevokeCalendarFeed => {
+                if own {
+                    Allowed
+                } else {
+                    NotFound
+                }
+            }
             Op::CreateMilestone | Op::UpdateMilestone | Op::AddMilestoneProgress => {
                 guarded(admin || org_member)
             }
@@ -431,7 +499,81 @@ impl World {
             | Op::Cohorts
             | Op::Topics
             | Op::Invitations
-            | Op::Showcase => json!({}),
+            | Op::Showcase
+            | Op::Events
+            | Op::Notifications
+            | Op::CalendarFeeds => json!({}),
+            Op::MarkNotificationsRead => json!({ "input": {} }),
+            Op::CreateEvent => json!({ "input": {
+                "cohortId": cohort_id,
+                "kind": "WEBINAR",
+                "title": "Billing for collaborative care",
+                "startsAt": (Utc::now() + chrono::Duration::days(7)).to_rfc3339(),
+                "timeZone": "America/Denver",
+                "durationMinutes": 60,
+            } }),
+            Op::CreateCalendarFeed => json!({ "input": { "cohortId": cohort_id } }),
+            Op::RevokeCalendarFeed => {
+                let feed = entity::calendar_feed::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    token_hash: Set(unique),
+                    user_id: Set(self.record_owner(persona, tenant)),
+                    cohort_id: Set(None),
+                    revoked_at: Set(None),
+                    created_at: Set(Utc::now()),
+                }
+                .insert(&self.app.db)
+                .await
+                .unwrap();
+                json!({ "input": { "id": gid(NodeKind::CalendarFeed, feed.id) } })
+            }
+            Op::Event
+            | Op::UpdateEvent
+            | Op::CancelEvent
+            | Op::RegisterForEvent
+            | Op::CancelRegistration
+            | Op::RecordAttendance
+            | Op::CheckIn
+            | Op::ImportAttendance => {
+                // Under way for a check-in, a week ahead otherwise.
+                let starts_at = if op == Op::CheckIn {
+                    Utc::now() - chrono::Duration::minutes(5)
+                } else {
+                    Utc::now() + chrono::Duration::days(7)
+                };
+                let event = self.app.event(cohort, "A webinar", starts_at).await;
+                let id = gid(NodeKind::Event, event.id);
+                match op {
+                    Op::Event => json!({ "id": id }),
+                    Op::UpdateEvent => json!({ "input": {
+                        "id": id, "expectedVersion": event.version, "title": "Renamed",
+                    } }),
+                    Op::CancelEvent => json!({ "input": { "id": id } }),
+                    Op::RegisterForEvent => json!({ "input": { "eventId": id } }),
+                    Op::CancelRegistration => {
+                        if let Some((_, user, _)) = self.user(persona) {
+                            self.app
+                                .registration(&event, user, RegistrationStatus::Registered)
+                                .await;
+                        }
+                        json!({ "input": { "eventId": id } })
+                    }
+                    Op::RecordAttendance => {
+                        let (user, _) = self.fresh_member(tenant).await;
+                        json!({ "input": {
+                            "eventId": id,
+                            "userId": gid(NodeKind::User, user.id),
+                            "minutes": 60,
+                            "reason": "Marked from the roster",
+                        } })
+                    }
+                    Op::ImportAttendance => json!({ "input": {
+                        "eventId": id,
+                        "report": "Name,Duration (Minutes)\nSomeone Else,30\n",
+                    } }),
+                    _ => json!({ "input": { "eventId": id } }),
+                }
+            }
             Op::CreateMilestone => json!({ "input": {
                 "cohortId": cohort_id,
                 "organizationId": org_id,

@@ -303,3 +303,77 @@ async fn a_milestone_feed_page_costs_the_same_statements_at_every_size() {
     );
     assert_eq!(small, large, "statements grew with page size");
 }
+
+#[tokio::test]
+async fn a_page_of_events_with_their_lists_costs_the_same_statements_at_every_size() {
+    use chrono::{Duration, Utc};
+    use entity::registration::RegistrationStatus;
+
+    let app = TestApp::spawn().await;
+    let (_, admin) = app.admin().await;
+    let mut people = Vec::new();
+    for p in 0..4 {
+        let (user, _) = app.user(&format!("Attendee {p}"), UserRole::User).await;
+        people.push(user);
+    }
+    for c in 0..5 {
+        let cohort = app.cohort(&format!("cohort-{c}")).await;
+        let org = app.organization(&format!("Org {c}")).await;
+        app.enroll(&cohort, &org).await;
+        for person in &people {
+            app.member(&org, person, MembershipRole::Member).await;
+        }
+        for e in 0..8 {
+            let event = app
+                .event(
+                    &cohort,
+                    &format!("Webinar {c}-{e}"),
+                    Utc::now() + Duration::days(e + 1),
+                )
+                .await;
+            for (n, person) in people.iter().enumerate() {
+                let status = if n < 3 {
+                    RegistrationStatus::Registered
+                } else {
+                    RegistrationStatus::Waitlisted
+                };
+                app.registration(&event, person, status).await;
+            }
+        }
+    }
+    app.graphql(Some(&admin), "{ viewer { name } }", json!({}))
+        .await;
+    let query = "query($n: Int!, $m: Int!) {
+        cohorts(first: $n) { nodes {
+            events(first: $m) { totalCount nodes {
+                title registeredCount waitlistCount viewerRegistration { status }
+                topics { name }
+                registrations(first: 10) { totalCount nodes { status user { name } } }
+                attendance(first: 10) { totalCount }
+            } }
+        } }
+    }";
+    let (small, body) = app
+        .count_statements(app.graphql(Some(&admin), query, json!({ "n": 2, "m": 2 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let (large, body) = app
+        .count_statements(app.graphql(Some(&admin), query, json!({ "n": 5, "m": 8 })))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let first = &body["data"]["cohorts"]["nodes"][0]["events"]["nodes"][0];
+    assert_eq!(first["registeredCount"], 3, "{body}");
+    assert_eq!(first["waitlistCount"], 1);
+    assert_eq!(first["registrations"]["totalCount"], 4);
+    let events: usize = body["data"]["cohorts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["events"]["nodes"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(events, 40);
+    eprintln!(
+        "SQL statements for a page of events: {small} for 2 x 2, {large} for 5 x 8 (40 events)"
+    );
+    assert_eq!(small, large, "statements grew with page size");
+}

@@ -8,7 +8,9 @@ use entity::access_token::TokenKind;
 use entity::cohort_staff::StaffRole;
 use entity::membership::MembershipRole;
 use entity::milestone::MilestoneVisibility;
+use entity::registration::RegistrationStatus;
 use entity::user::UserRole;
+use entity::{attendance, calendar_feed, notification};
 use entity::{identity, invitation, milestone_change, milestone_comment, milestone_progress};
 use peerlearn::auth::token::{self, NewToken};
 use peerlearn::graphql::ids::{NodeKind, decode};
@@ -159,7 +161,68 @@ async fn fixture(app: &TestApp, owner: Uuid, kind: NodeKind) -> Uuid {
             .unwrap()
             .id
         }
+        NodeKind::Event => event(app).await.id,
+        NodeKind::Registration => {
+            let (user, _) = app.user("Registrant", UserRole::User).await;
+            app.registration(&event(app).await, &user, RegistrationStatus::Registered)
+                .await
+                .id
+        }
+        NodeKind::Attendance => {
+            let (user, _) = app.user("Attendee", UserRole::User).await;
+            attendance::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(event(app).await.id),
+                user_id: Set(user.id),
+                minutes: Set(60),
+                source: Set(attendance::AttendanceSource::Manual),
+                adjusted_by_id: Set(Some(owner)),
+                reason: Set(Some("Marked".to_owned())),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::Notification => {
+            notification::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(owner),
+                kind: Set(notification::NotificationKind::EventMoved),
+                event_id: Set(Some(event(app).await.id)),
+                message: Set("Moved".to_owned()),
+                read_at: Set(None),
+                created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::CalendarFeed => {
+            calendar_feed::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                token_hash: Set(Uuid::now_v7().simple().to_string()),
+                user_id: Set(owner),
+                cohort_id: Set(None),
+                revoked_at: Set(None),
+                created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
     }
+}
+
+/// An event of a fresh cohort.
+async fn event(app: &TestApp) -> entity::event::Model {
+    let cohort = app.cohort(&format!("c-{}", Uuid::now_v7().simple())).await;
+    app.event(&cohort, "A webinar", Utc::now() + Duration::days(3))
+        .await
 }
 
 /// A milestone of a fresh organization in a fresh cohort.

@@ -1,0 +1,319 @@
+//! Loaders of events and of what hangs off them: registrations, their counts and the viewer's
+//! own, attendance, topics; notifications and calendar feeds.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use chrono::{DateTime, Utc};
+use entity::event::{self, EventKind};
+use entity::registration::{self, RegistrationStatus};
+use entity::{attendance, calendar_feed, event_topic, notification};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::auth::{Viewer, scope};
+use crate::event::policy::{
+    attendance_scope, calendar_feed_scope, event_scope, notification_scope, registration_scope,
+};
+use crate::graphql::loaders::{
+    FilteredRelations, LinkLoader, LoaderKind, RelationFilter, batched, by_id_loader, links,
+    relation_loader,
+};
+use crate::graphql::pagination::Order;
+
+by_id_loader!(
+    /// Events by id, as far as the viewer may see them.
+    EventById: event::Entity, event::Column::Id, event_scope
+);
+
+by_id_loader!(
+    /// Registrations by id, as far as the viewer may see them.
+    RegistrationById: registration::Entity, registration::Column::Id, registration_scope
+);
+
+by_id_loader!(
+    /// Attendance records by id, as far as the viewer may see them.
+    AttendanceById: attendance::Entity, attendance::Column::Id, attendance_scope
+);
+
+by_id_loader!(
+    /// The viewer's notifications by id.
+    NotificationById: notification::Entity, notification::Column::Id, notification_scope
+);
+
+by_id_loader!(
+    /// The viewer's calendar feeds by id.
+    CalendarFeedById: calendar_feed::Entity, calendar_feed::Column::Id, calendar_feed_scope
+);
+
+relation_loader!(
+    /// Attendance at an event, in the order it was first recorded.
+    AttendanceOfEvent: attendance::Entity,
+    attendance::Column::EventId,
+    Order::by_key(attendance::Column::Id),
+    attendance_scope
+);
+
+/// Notifications of their user, newest first.
+pub fn notifications_order() -> Order<notification::Entity> {
+    Order::by_key(notification::Column::Id).direction_of(true)
+}
+
+relation_loader!(
+    /// A user's notifications, newest first.
+    NotificationsOfUser: notification::Entity,
+    notification::Column::UserId,
+    notifications_order(),
+    notification_scope
+);
+
+relation_loader!(
+    /// A user's calendar feeds, oldest first.
+    CalendarFeedsOfUser: calendar_feed::Entity,
+    calendar_feed::Column::UserId,
+    Order::by_key(calendar_feed::Column::Id),
+    calendar_feed_scope
+);
+
+/// The ids of each event's topics.
+pub struct TopicIdsOfEvent;
+
+impl LoaderKind for TopicIdsOfEvent {
+    type Loader = DataLoader<LinkLoader<event_topic::Entity>>;
+
+    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+        links(
+            db,
+            event_topic::Column::EventId,
+            event_topic::Column::TopicId,
+            event_topic::Column::Id,
+        )
+    }
+}
+
+/// The name of the order of events by start.
+pub const STARTS_AT: &str = "startsAt";
+
+/// Events by start, then by id.
+pub fn by_start() -> Order<event::Entity> {
+    Order::by(STARTS_AT, event::Column::StartsAt, event::Column::Id)
+}
+
+/// Which events a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct EventFilter {
+    /// Only events of this kind.
+    pub kind: Option<EventKind>,
+    /// Only events about this topic.
+    pub topic: Option<Uuid>,
+    /// Only events that start at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only events that start before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl EventFilter {
+    /// The filter as a condition on the `event` table.
+    pub fn condition(&self) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(kind) = self.kind {
+            condition = condition.add(event::Column::Kind.eq(kind));
+        }
+        if let Some(topic) = self.topic {
+            condition = condition.add(
+                event::Column::Id.in_subquery(
+                    Query::select()
+                        .column(event_topic::Column::EventId)
+                        .from(event_topic::Entity)
+                        .and_where(event_topic::Column::TopicId.eq(topic))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(from) = self.from {
+            condition = condition.add(event::Column::StartsAt.gte(from));
+        }
+        if let Some(to) = self.to {
+            condition = condition.add(event::Column::StartsAt.lt(to));
+        }
+        condition
+    }
+}
+
+impl RelationFilter for EventFilter {
+    fn condition(&self, _order: &str) -> Condition {
+        EventFilter::condition(self)
+    }
+}
+
+/// A cohort's event lists.
+pub struct EventsOfCohort;
+
+impl LoaderKind for EventsOfCohort {
+    type Loader = FilteredRelations<event::Entity, EventFilter>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        FilteredRelations::new(db, event::Column::CohortId, event_scope(viewer))
+    }
+}
+
+/// Which registrations a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RegistrationFilter {
+    /// Only registrations with this status.
+    pub status: Option<RegistrationStatus>,
+}
+
+impl RelationFilter for RegistrationFilter {
+    fn condition(&self, _order: &str) -> Condition {
+        match self.status {
+            Some(status) => Condition::all().add(registration::Column::Status.eq(status)),
+            None => Condition::all(),
+        }
+    }
+}
+
+/// The registrations of an event, waitlist order (first come, first served).
+pub fn registration_order() -> Order<registration::Entity> {
+    Order::by(
+        "queuedAt",
+        registration::Column::QueuedAt,
+        registration::Column::Id,
+    )
+}
+
+/// Each event's registration lists.
+pub struct RegistrationsOfEvent;
+
+impl LoaderKind for RegistrationsOfEvent {
+    type Loader = FilteredRelations<registration::Entity, RegistrationFilter>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        FilteredRelations::new(
+            db,
+            registration::Column::EventId,
+            registration_scope(viewer),
+        )
+    }
+}
+
+/// How many people are registered for and waiting for an event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeatCounts {
+    /// Registered.
+    pub registered: u64,
+    /// On the waitlist.
+    pub waitlisted: u64,
+}
+
+/// Counts the registrations of many events in one `GROUP BY`. Everyone who sees an event
+/// sees its counts, though not who registered.
+pub struct SeatCountsLoader {
+    db: DatabaseConnection,
+    scope: Condition,
+}
+
+impl Loader<Uuid> for SeatCountsLoader {
+    type Value = SeatCounts;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, SeatCounts>, Arc<DbErr>> {
+        let rows = registration::Entity::find()
+            .select_only()
+            .column(registration::Column::EventId)
+            .column(registration::Column::Status)
+            .expr(Expr::col(registration::Column::Id).count())
+            .filter(registration::Column::EventId.is_in(keys.iter().copied()))
+            .filter(registration::Column::Status.ne(RegistrationStatus::Cancelled))
+            .filter(self.scope.clone())
+            .group_by(registration::Column::EventId)
+            .group_by(registration::Column::Status)
+            .into_tuple::<(Uuid, RegistrationStatus, i64)>()
+            .all(&self.db)
+            .await?;
+        let mut result: HashMap<Uuid, SeatCounts> =
+            keys.iter().map(|k| (*k, SeatCounts::default())).collect();
+        for (event, status, n) in rows {
+            let counts = result.entry(event).or_default();
+            let n = u64::try_from(n).unwrap_or(0);
+            match status {
+                RegistrationStatus::Registered => counts.registered += n,
+                RegistrationStatus::Waitlisted => counts.waitlisted += n,
+                RegistrationStatus::Cancelled => {}
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Seat counts of events.
+pub struct SeatCountsOfEvent;
+
+impl LoaderKind for SeatCountsOfEvent {
+    type Loader = DataLoader<SeatCountsLoader>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        // Registrations of events the viewer sees.
+        let events = event_scope(viewer);
+        let scope = scope(viewer, |_| {
+            Condition::all().add(
+                registration::Column::EventId.in_subquery(
+                    Query::select()
+                        .column(event::Column::Id)
+                        .from(event::Entity)
+                        .cond_where(events)
+                        .to_owned(),
+                ),
+            )
+        });
+        batched(SeatCountsLoader {
+            db: db.clone(),
+            scope,
+        })
+    }
+}
+
+/// The viewer's own registration for each event, if any.
+pub struct ViewerRegistrationLoader {
+    db: DatabaseConnection,
+    user: Option<Uuid>,
+}
+
+impl Loader<Uuid> for ViewerRegistrationLoader {
+    type Value = registration::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, registration::Model>, Arc<DbErr>> {
+        let Some(user) = self.user else {
+            return Ok(HashMap::new());
+        };
+        let rows = registration::Entity::find()
+            .filter(registration::Column::UserId.eq(user))
+            .filter(registration::Column::EventId.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.event_id, r)).collect())
+    }
+}
+
+/// The viewer's registrations.
+pub struct ViewerRegistration;
+
+impl LoaderKind for ViewerRegistration {
+    type Loader = DataLoader<ViewerRegistrationLoader>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        let user = match viewer {
+            Viewer::User(actor) => Some(actor.user_id),
+            Viewer::Anonymous => None,
+        };
+        batched(ViewerRegistrationLoader {
+            db: db.clone(),
+            user,
+        })
+    }
+}

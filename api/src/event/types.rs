@@ -1,0 +1,500 @@
+//! GraphQL types of events, registrations, attendance, notifications and calendar feeds.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::attendance::{self, AttendanceSource as DbAttendanceSource};
+use entity::calendar_feed;
+use entity::event::{self, EventKind as DbEventKind, EventStatus as DbEventStatus};
+use entity::notification::{self, NotificationKind as DbNotificationKind};
+use entity::registration::{self, RegistrationStatus as DbRegistrationStatus};
+use futures_util::future::try_join_all;
+
+use crate::cohort::policy::manages_cohort;
+use crate::cohort::types::Cohort;
+use crate::event::loaders::{
+    AttendanceById, AttendanceOfEvent, CalendarFeedById, EventById, NotificationById,
+    RegistrationById, RegistrationFilter, RegistrationsOfEvent, SeatCountsOfEvent, TopicIdsOfEvent,
+    ViewerRegistration, registration_order,
+};
+use crate::event::service;
+use crate::graphql::node::{HasNodeKind as _, node_object};
+use crate::graphql::pagination::{Page, connection};
+use crate::graphql::scalars::DateTime;
+use crate::graphql::{ContextExt as _, mirror_enum};
+use crate::organization::types::Organization;
+use crate::topic::types::Topic;
+use crate::user::types::User;
+
+mirror_enum! {
+    /// What kind of event it is.
+    EventKind mirrors DbEventKind {
+        /// A session for the whole cohort.
+        Webinar,
+        /// A call where grantees talk in small breakout groups.
+        CoachingCall,
+        /// Open time with an expert.
+        OfficeHours,
+        /// Peers visit a host organization and shadow its team.
+        SiteVisit,
+    }
+}
+
+mirror_enum! {
+    /// Whether an event takes place.
+    EventStatus mirrors DbEventStatus {
+        /// It will take place (or is taking place).
+        Scheduled,
+        /// It will not take place.
+        Cancelled,
+        /// It took place.
+        Completed,
+    }
+}
+
+mirror_enum! {
+    /// Where a registration stands.
+    RegistrationStatus mirrors DbRegistrationStatus {
+        /// Has a seat.
+        Registered,
+        /// Waits for a seat; the first on the waitlist gets the next one given up.
+        Waitlisted,
+        /// Gave up their place.
+        Cancelled,
+    }
+}
+
+mirror_enum! {
+    /// Where an attendance record came from.
+    AttendanceSource mirrors DbAttendanceSource {
+        /// Recorded or corrected by staff.
+        Manual,
+        /// The attendee checked in.
+        SelfCheckIn,
+        /// Imported from a participant report.
+        Import,
+    }
+}
+
+mirror_enum! {
+    /// What a notification is about.
+    NotificationKind mirrors DbNotificationKind {
+        /// An event the person was on the list of was cancelled.
+        EventCancelled,
+        /// An event the person was on the list of moved.
+        EventMoved,
+        /// A seat opened up and the person moved from the waitlist to registered.
+        SeatOffered,
+    }
+}
+
+node_object!(
+    /// A webinar, coaching call, office hours or site visit of a cohort.
+    Event: event, EventById
+);
+
+/// A webinar, coaching call, office hours or site visit of a cohort.
+#[Object]
+impl Event {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// The cohort.
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
+        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    }
+
+    /// What kind of event it is.
+    async fn kind(&self) -> EventKind {
+        self.0.kind.into()
+    }
+
+    /// The title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What it is about.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// When it starts.
+    async fn starts_at(&self) -> DateTime {
+        self.0.starts_at.into()
+    }
+
+    /// When it ends.
+    async fn ends_at(&self) -> DateTime {
+        service::ends_at(&self.0).into()
+    }
+
+    /// The IANA time zone it is planned in; occurrences of a series keep its local time.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+
+    /// How long it lasts, in minutes.
+    async fn duration_minutes(&self) -> i32 {
+        self.0.duration_minutes
+    }
+
+    /// Where to join online. Shown to the people who may attend: everyone who sees the event.
+    async fn join_url(&self) -> Option<&str> {
+        self.0.join_url.as_deref()
+    }
+
+    /// Where it takes place.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+
+    /// The most people registered at once; `null` for no limit.
+    async fn capacity(&self) -> Option<i32> {
+        self.0.capacity
+    }
+
+    /// When registration closes; otherwise at the start.
+    async fn registration_deadline(&self) -> Option<DateTime> {
+        self.0.registration_deadline.map(Into::into)
+    }
+
+    /// Whether it takes place.
+    async fn status(&self) -> EventStatus {
+        self.0.status.into()
+    }
+
+    /// The organization hosting a site visit.
+    async fn host_organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        match self.0.host_organization_id {
+            Some(id) => Ok(ctx.loaders()?.node::<Organization>(id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// The topics it is about.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
+        let loaders = ctx.loaders()?;
+        let ids = ctx
+            .loader::<TopicIdsOfEvent>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let found = try_join_all(ids.into_iter().map(|id| loaders.node::<Topic>(id))).await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// Whether it is an occurrence of a series.
+    async fn is_recurring(&self) -> bool {
+        self.0.series_id.is_some()
+    }
+
+    /// How many people are registered.
+    async fn registered_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        Ok(ctx
+            .loader::<SeatCountsOfEvent>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .registered)
+    }
+
+    /// How many people wait for a seat.
+    async fn waitlist_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        Ok(ctx
+            .loader::<SeatCountsOfEvent>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .waitlisted)
+    }
+
+    /// The viewer's own registration, if they have one.
+    async fn viewer_registration(&self, ctx: &Context<'_>) -> Result<Option<Registration>> {
+        Ok(ctx
+            .loader::<ViewerRegistration>()?
+            .load_one(self.0.id)
+            .await?
+            .map(Into::into))
+    }
+
+    /// Whether the viewer may change and cancel it, see its list and record attendance.
+    async fn viewer_can_manage(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(manages_cohort(ctx.actor()?, self.0.cohort_id))
+    }
+
+    /// The list of people, in waitlist order: everyone's for the cohort's leads and coaches,
+    /// the viewer's own for others.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn registrations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only registrations with this status.")] status: Option<
+            RegistrationStatus,
+        >,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<RegistrationConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let filter = RegistrationFilter {
+            status: status.map(Into::into),
+        };
+        let (slice, total) = ctx
+            .loader::<RegistrationsOfEvent>()?
+            .filtered(filter, registration_order())
+            .page(self.0.id, page)
+            .await?;
+        Ok(RegistrationConnection::new(slice, total))
+    }
+
+    /// Who attended and for how long: everyone for the cohort's leads and coaches, the
+    /// viewer's own record for others.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn attendance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<AttendanceConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loader::<AttendanceOfEvent>()?
+            .page(self.0.id, page)
+            .await?;
+        Ok(AttendanceConnection::new(slice, total))
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When it was scheduled.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+node_object!(
+    /// A person's place on an event's list.
+    Registration: registration, RegistrationById
+);
+
+/// A person's place on an event's list.
+#[Object]
+impl Registration {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// The event.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
+        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    }
+
+    /// The person, if the viewer may see them.
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(ctx.loaders()?.node::<User>(self.0.user_id).await?)
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> RegistrationStatus {
+        self.0.status.into()
+    }
+
+    /// When the person last joined the list: the waitlist's order.
+    async fn queued_at(&self) -> DateTime {
+        self.0.queued_at.into()
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+node_object!(
+    /// How long a person attended an event, and who last set it and why.
+    Attendance: attendance, AttendanceById
+);
+
+/// How long a person attended an event, and who last set it and why.
+#[Object]
+impl Attendance {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// The event.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
+        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    }
+
+    /// The attendee, if the viewer may see them.
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(ctx.loaders()?.node::<User>(self.0.user_id).await?)
+    }
+
+    /// Minutes attended.
+    async fn minutes(&self) -> i32 {
+        self.0.minutes
+    }
+
+    /// Where the record came from.
+    async fn source(&self) -> AttendanceSource {
+        self.0.source.into()
+    }
+
+    /// Who last recorded or adjusted it, if the viewer may see them.
+    async fn adjusted_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        match self.0.adjusted_by_id {
+            Some(id) => Ok(ctx.loaders()?.node::<User>(id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Why it was last recorded or adjusted.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// When it was last recorded or adjusted.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+node_object!(
+    /// Something the viewer should know about, such as a cancelled event.
+    Notification: notification, NotificationById
+);
+
+/// Something the viewer should know about, such as a cancelled event.
+#[Object]
+impl Notification {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// What it is about.
+    async fn kind(&self) -> NotificationKind {
+        self.0.kind.into()
+    }
+
+    /// The event it is about, if the viewer still sees it.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+        match self.0.event_id {
+            Some(id) => Ok(ctx.loaders()?.node::<Event>(id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// What happened, in a sentence.
+    async fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// When the viewer marked it read.
+    async fn read_at(&self) -> Option<DateTime> {
+        self.0.read_at.map(Into::into)
+    }
+
+    /// When it happened.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+node_object!(
+    /// A private iCalendar feed URL of the viewer's: their events, or a cohort's.
+    CalendarFeed: calendar_feed, CalendarFeedById
+);
+
+/// A private iCalendar feed URL of the viewer's: their events, or a cohort's.
+#[Object]
+impl CalendarFeed {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// The cohort of a cohort feed; `null` for the viewer's own events.
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<Option<Cohort>> {
+        match self.0.cohort_id {
+            Some(id) => Ok(ctx.loaders()?.node::<Cohort>(id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// When it was revoked; its URL answers 404 since.
+    async fn revoked_at(&self) -> Option<DateTime> {
+        self.0.revoked_at.map(Into::into)
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+connection!(
+    EventConnection,
+    EventEdge,
+    Event,
+    "A page of events.",
+    "An event in a page, with its cursor."
+);
+
+connection!(
+    RegistrationConnection,
+    RegistrationEdge,
+    Registration,
+    "A page of registrations.",
+    "A registration in a page, with its cursor."
+);
+
+connection!(
+    AttendanceConnection,
+    AttendanceEdge,
+    Attendance,
+    "A page of attendance records.",
+    "An attendance record in a page, with its cursor."
+);
+
+connection!(
+    NotificationConnection,
+    NotificationEdge,
+    Notification,
+    "A page of notifications.",
+    "A notification in a page, with its cursor."
+);
+
+connection!(
+    CalendarFeedConnection,
+    CalendarFeedEdge,
+    CalendarFeed,
+    "A page of calendar feeds.",
+    "A calendar feed in a page, with its cursor."
+);
