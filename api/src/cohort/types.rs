@@ -9,7 +9,9 @@ use entity::enrollment::{self, EnrollmentStatus as DbEnrollmentStatus};
 use crate::cohort::loaders::{CohortById, CohortStaffById, EnrollmentById};
 use crate::cohort::loaders::{EnrollmentsOfCohort, StaffOfCohort};
 use crate::cohort::policy;
+use crate::event::loaders::DosageOfCohort;
 use crate::event::query::{cohort_events, event_filter};
+use crate::event::types::{AttendanceSummary, attendance_summary};
 use crate::event::types::{EventConnection, EventKind};
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::OrderDirection;
@@ -215,6 +217,11 @@ impl Cohort {
         let page = Page::new(first, after, last, before)?;
         let filter = event_filter(kind, topic_id.as_ref(), from, to)?;
         cohort_events(ctx, self.0.id, filter, direction, page).await
+    }
+
+    /// Attendance at the cohort's events: events attended and hours, by kind of event.
+    async fn attendance_summary(&self, ctx: &Context<'_>) -> Result<AttendanceSummary> {
+        attendance_summary::<DosageOfCohort>(ctx, self.0.id).await
     }
 
     /// Figures of the milestones posted in the cohort that the viewer can see.

@@ -11,7 +11,8 @@ use entity::registration::{self, RegistrationStatus};
 use entity::{attendance, calendar_feed, event_topic, notification};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult as _,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -314,6 +315,172 @@ impl LoaderKind for ViewerRegistration {
         batched(ViewerRegistrationLoader {
             db: db.clone(),
             user,
+        })
+    }
+}
+
+/// Attendance figures of one parent and one kind of event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindDosage {
+    /// Events with at least one attendee counted.
+    pub events: u64,
+    /// Minutes attended, summed over attendees.
+    pub minutes: u64,
+}
+
+/// Which parent attendance is summed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DosageOf {
+    /// The attendance of an organization's members.
+    Organization,
+    /// The attendance at a cohort's events.
+    Cohort,
+}
+
+/// Sums attendance (the "dosage" of T/TA a program reports to its funder) per parent and kind
+/// of event in one `GROUP BY`, counting only events of cohorts the viewer runs or, for an
+/// organization's own members, all of its events the viewer sees.
+pub struct DosageLoader {
+    db: DatabaseConnection,
+    of: DosageOf,
+    /// Events whose attendance the viewer may count.
+    events: Condition,
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct DosageRow {
+    parent: Uuid,
+    kind: String,
+    events: i64,
+    minutes: Option<i64>,
+}
+
+impl Loader<Uuid> for DosageLoader {
+    type Value = HashMap<EventKind, KindDosage>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Arc<DbErr>> {
+        use entity::membership;
+        use sea_orm::ActiveEnum as _;
+        let parent = match self.of {
+            DosageOf::Organization => {
+                Expr::col((membership::Entity, membership::Column::OrganizationId))
+            }
+            DosageOf::Cohort => Expr::col((event::Entity, event::Column::CohortId)),
+        };
+        let mut query = Query::select();
+        query
+            .expr_as(parent.clone(), sea_orm::sea_query::Alias::new("parent"))
+            .expr_as(
+                Expr::col((event::Entity, event::Column::Kind)),
+                sea_orm::sea_query::Alias::new("kind"),
+            )
+            .expr_as(
+                Expr::col((attendance::Entity, attendance::Column::EventId)).count_distinct(),
+                sea_orm::sea_query::Alias::new("events"),
+            )
+            .expr_as(
+                Expr::col((attendance::Entity, attendance::Column::Minutes)).sum(),
+                sea_orm::sea_query::Alias::new("minutes"),
+            )
+            .from(attendance::Entity)
+            .inner_join(
+                event::Entity,
+                Expr::col((event::Entity, event::Column::Id))
+                    .equals((attendance::Entity, attendance::Column::EventId)),
+            )
+            .and_where(Expr::col((attendance::Entity, attendance::Column::Minutes)).gt(0))
+            .and_where(parent.clone().is_in(keys.iter().copied()))
+            .cond_where(self.events.clone())
+            .add_group_by([parent, Expr::col((event::Entity, event::Column::Kind))]);
+        if self.of == DosageOf::Organization {
+            query.inner_join(
+                membership::Entity,
+                Expr::col((membership::Entity, membership::Column::UserId))
+                    .equals((attendance::Entity, attendance::Column::UserId)),
+            );
+        }
+        let backend = self.db.get_database_backend();
+        let rows = DosageRow::find_by_statement(backend.build(&query))
+            .all(&self.db)
+            .await?;
+        let mut result: HashMap<Uuid, Self::Value> =
+            keys.iter().map(|k| (*k, HashMap::new())).collect();
+        for row in rows {
+            let Ok(kind) = EventKind::try_from_value(&row.kind) else {
+                continue;
+            };
+            result.entry(row.parent).or_default().insert(
+                kind,
+                KindDosage {
+                    events: u64::try_from(row.events).unwrap_or(0),
+                    minutes: u64::try_from(row.minutes.unwrap_or(0)).unwrap_or(0),
+                },
+            );
+        }
+        Ok(result)
+    }
+}
+
+/// The events whose attendance `viewer` may count: of the cohorts they run, and for the
+/// organizations they belong to, every event they see.
+fn countable_events(viewer: &Viewer, of: DosageOf) -> Condition {
+    use crate::cohort::policy::manages_cohort;
+    scope(viewer, |actor| {
+        let managed: Vec<Uuid> = actor
+            .staff
+            .keys()
+            .copied()
+            .filter(|cohort| manages_cohort(actor, *cohort))
+            .collect();
+        let mut condition = Condition::any()
+            .add(Expr::col((event::Entity, event::Column::CohortId)).is_in(managed));
+        if of == DosageOf::Organization {
+            condition = condition.add(
+                Condition::all()
+                    .add(
+                        Expr::col((
+                            entity::membership::Entity,
+                            entity::membership::Column::OrganizationId,
+                        ))
+                        .is_in(actor.memberships.keys().copied()),
+                    )
+                    .add(
+                        Expr::col((event::Entity, event::Column::CohortId))
+                            .is_in(crate::cohort::policy::visible_cohorts(actor)),
+                    ),
+            );
+        }
+        condition
+    })
+}
+
+/// Attendance figures per organization.
+pub struct DosageOfOrganization;
+
+impl LoaderKind for DosageOfOrganization {
+    type Loader = DataLoader<DosageLoader>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        batched(DosageLoader {
+            db: db.clone(),
+            of: DosageOf::Organization,
+            events: countable_events(viewer, DosageOf::Organization),
+        })
+    }
+}
+
+/// Attendance figures per cohort.
+pub struct DosageOfCohort;
+
+impl LoaderKind for DosageOfCohort {
+    type Loader = DataLoader<DosageLoader>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        batched(DosageLoader {
+            db: db.clone(),
+            of: DosageOf::Cohort,
+            events: countable_events(viewer, DosageOf::Cohort),
         })
     }
 }

@@ -498,3 +498,64 @@ connection!(
     "A page of calendar feeds.",
     "A calendar feed in a page, with its cursor."
 );
+
+/// Attendance at one kind of event.
+#[derive(async_graphql::SimpleObject)]
+pub struct KindAttendance {
+    /// The kind of event.
+    pub kind: EventKind,
+    /// Events with at least one attendee.
+    pub events_attended: u64,
+    /// Hours attended, summed over attendees (person-hours of contact).
+    pub hours: f64,
+}
+
+/// Attendance summed over events (the dosage of T/TA a program reports to its funder):
+/// counting the events of cohorts the viewer runs, and for an organization's own members
+/// every event of theirs they see.
+#[derive(async_graphql::SimpleObject)]
+pub struct AttendanceSummary {
+    /// Events with at least one attendee, over every kind.
+    pub events_attended: u64,
+    /// Hours attended, summed over attendees and kinds.
+    pub hours: f64,
+    /// The same per kind of event, for the kinds with attendance.
+    pub by_kind: Vec<KindAttendance>,
+}
+
+#[expect(clippy::cast_precision_loss, reason = "minutes far below 2^52")]
+fn hours(minutes: u64) -> f64 {
+    (minutes as f64 / 60.0 * 100.0).round() / 100.0
+}
+
+/// The attendance summary of a parent from its loader `K`.
+pub async fn attendance_summary<K>(
+    ctx: &Context<'_>,
+    parent: uuid::Uuid,
+) -> Result<AttendanceSummary>
+where
+    K: crate::graphql::loaders::LoaderKind<
+            Loader = async_graphql::dataloader::DataLoader<crate::event::loaders::DosageLoader>,
+        >,
+{
+    let by_kind = ctx
+        .loader::<K>()?
+        .load_one(parent)
+        .await?
+        .unwrap_or_default();
+    let mut kinds: Vec<(DbEventKind, crate::event::loaders::KindDosage)> =
+        by_kind.into_iter().collect();
+    kinds.sort_by_key(|(kind, _)| sea_orm::ActiveEnum::to_value(kind));
+    Ok(AttendanceSummary {
+        events_attended: kinds.iter().map(|(_, d)| d.events).sum(),
+        hours: hours(kinds.iter().map(|(_, d)| d.minutes).sum()),
+        by_kind: kinds
+            .into_iter()
+            .map(|(kind, dosage)| KindAttendance {
+                kind: kind.into(),
+                events_attended: dosage.events,
+                hours: hours(dosage.minutes),
+            })
+            .collect(),
+    })
+}

@@ -7,6 +7,8 @@ use entity::organization::{self, OrganizationKind as DbOrganizationKind};
 
 use crate::cohort::loaders::EnrollmentsOfOrganization;
 use crate::cohort::types::{EnrollmentConnection, EnrollmentStatus};
+use crate::event::loaders::DosageOfOrganization;
+use crate::event::types::{AttendanceSummary, attendance_summary};
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
@@ -214,6 +216,11 @@ impl Organization {
         let page = Page::new(first, after, last, before)?;
         let filter = feed_filter(status, topic_id.as_ref(), None)?;
         feed::<MilestonesOfOrganization>(ctx, self.0.id, filter, order_by, page).await
+    }
+
+    /// Attendance by the organization's members: events attended and hours, by kind of event.
+    async fn attendance_summary(&self, ctx: &Context<'_>) -> Result<AttendanceSummary> {
+        attendance_summary::<DosageOfOrganization>(ctx, self.0.id).await
     }
 
     /// Figures of the milestones of the organization that the viewer can see.

@@ -804,3 +804,73 @@ async fn a_calendar_feed_serves_ics_until_it_is_revoked() {
     assert_eq!(w.app.get(&path).await.status(), 404);
     assert_eq!(w.app.get("/calendar/plc_unknown.ics").await.status(), 404);
 }
+
+#[tokio::test]
+async fn attendance_adds_up_per_organization_and_cohort_by_kind() {
+    use entity::attendance::{self, AttendanceSource};
+    let w = World::new().await;
+    let past = Utc::now() - Duration::days(3);
+    let webinar = w.app.event(&w.a, "Webinar", past).await;
+    let mut call: event::ActiveModel = w.app.event(&w.a, "Coaching call", past).await.into();
+    call.kind = Set(event::EventKind::CoachingCall);
+    let call = call.update(&w.app.db).await.unwrap();
+    let now = Utc::now();
+    for (event, who, minutes) in [
+        (&webinar, &w.members[1].0, 60),
+        (&webinar, &w.members[2].0, 30),
+        (&call, &w.members[1].0, 90),
+        (&call, &w.peer.0, 45),
+    ] {
+        attendance::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            event_id: Set(event.id),
+            user_id: Set(who.id),
+            minutes: Set(minutes),
+            source: Set(AttendanceSource::Manual),
+            adjusted_by_id: Set(None),
+            reason: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&w.app.db)
+        .await
+        .unwrap();
+    }
+    let query = "query($org: ID!, $cohort: ID!) {
+        organization(id: $org) { attendanceSummary { eventsAttended hours byKind { kind eventsAttended hours } } }
+        cohort(id: $cohort) { attendanceSummary { eventsAttended hours } }
+    }";
+    let variables = json!({
+        "org": gid(NodeKind::Organization, w.a1.id),
+        "cohort": gid(NodeKind::Cohort, w.a.id),
+    });
+    let body = w.send(&w.coach, query, variables.clone()).await;
+    assert_eq!(
+        body["data"]["organization"]["attendanceSummary"],
+        json!({ "eventsAttended": 2, "hours": 3.0, "byKind": [
+            { "kind": "COACHING_CALL", "eventsAttended": 1, "hours": 1.5 },
+            { "kind": "WEBINAR", "eventsAttended": 1, "hours": 1.5 },
+        ] }),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["cohort"]["attendanceSummary"],
+        json!({ "eventsAttended": 2, "hours": 3.75 }),
+        "{body}"
+    );
+    // The organization's own members see its figures; others count nothing of it.
+    let body = w.send(&w.members[0], query, variables.clone()).await;
+    assert_eq!(
+        body["data"]["organization"]["attendanceSummary"]["hours"], 3.0,
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["cohort"]["attendanceSummary"]["hours"], 0.0,
+        "{body}"
+    );
+    let body = w.send(&w.peer, query, variables).await;
+    assert_eq!(
+        body["data"]["organization"]["attendanceSummary"]["hours"], 0.0,
+        "{body}"
+    );
+}
