@@ -49,6 +49,10 @@ pub struct Model {
     pub registration_deadline: Option<DateTimeUtc>,
     pub status: EventStatus,
     pub host_organization_id: Option<Uuid>,
+    /// What the event will cover.
+    pub agenda: Option<String>,
+    /// What was said and decided.
+    pub notes: Option<String>,
     /// The iCalendar `SEQUENCE`: grows on every change calendar apps should see.
     pub sequence: i32,
     pub created_by_id: Option<Uuid>,

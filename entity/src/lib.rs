@@ -4,14 +4,18 @@
 //! models, so a new column never changes the public schema by accident.
 
 pub mod access_token;
+pub mod action_item;
 pub mod attendance;
 pub mod auth_code;
 pub mod auth_flow;
+pub mod breakout_group;
+pub mod breakout_group_member;
 pub mod calendar_feed;
 pub mod cohort;
 pub mod cohort_staff;
 pub mod enrollment;
 pub mod event;
+pub mod event_person;
 pub mod event_series;
 pub mod event_topic;
 pub mod idempotency_key;
@@ -28,20 +32,26 @@ pub mod milestone_topic;
 pub mod notification;
 pub mod organization;
 pub mod registration;
+pub mod resource;
+pub mod resource_topic;
 pub mod topic;
 pub mod user;
 
 pub mod prelude {
     //! The entities under short names, for `use entity::prelude::*`.
     pub use crate::access_token::Entity as AccessToken;
+    pub use crate::action_item::Entity as ActionItem;
     pub use crate::attendance::Entity as Attendance;
     pub use crate::auth_code::Entity as AuthCode;
     pub use crate::auth_flow::Entity as AuthFlow;
+    pub use crate::breakout_group::Entity as BreakoutGroup;
+    pub use crate::breakout_group_member::Entity as BreakoutGroupMember;
     pub use crate::calendar_feed::Entity as CalendarFeed;
     pub use crate::cohort::Entity as Cohort;
     pub use crate::cohort_staff::Entity as CohortStaff;
     pub use crate::enrollment::Entity as Enrollment;
     pub use crate::event::Entity as Event;
+    pub use crate::event_person::Entity as EventPerson;
     pub use crate::event_series::Entity as EventSeries;
     pub use crate::event_topic::Entity as EventTopic;
     pub use crate::idempotency_key::Entity as IdempotencyKey;
@@ -58,6 +68,8 @@ pub mod prelude {
     pub use crate::notification::Entity as Notification;
     pub use crate::organization::Entity as Organization;
     pub use crate::registration::Entity as Registration;
+    pub use crate::resource::Entity as Resource;
+    pub use crate::resource_topic::Entity as ResourceTopic;
     pub use crate::topic::Entity as Topic;
     pub use crate::user::Entity as User;
 }

@@ -22,6 +22,7 @@ mod m20261125_000013_create_invitation;
 mod m20261203_000014_create_idempotency_key;
 mod m20261203_000015_create_milestone;
 mod m20261203_000016_create_event;
+mod m20261203_000017_create_event_details;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_create_idempotency_key::Migration),
             Box::new(m20261203_000015_create_milestone::Migration),
             Box::new(m20261203_000016_create_event::Migration),
+            Box::new(m20261203_000017_create_event_details::Migration),
         ]
     }
 }

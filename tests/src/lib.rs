@@ -467,6 +467,8 @@ impl TestApp {
             registration_deadline: Set(None),
             status: Set(EventStatus::Scheduled),
             host_organization_id: Set(None),
+            agenda: Set(None),
+            notes: Set(None),
             sequence: Set(0),
             created_by_id: Set(None),
             version: Set(1),

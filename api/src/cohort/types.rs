@@ -10,10 +10,13 @@ use crate::cohort::loaders::{CohortById, CohortStaffById, EnrollmentById};
 use crate::cohort::loaders::{EnrollmentsOfCohort, StaffOfCohort};
 use crate::cohort::policy;
 use crate::event::loaders::DosageOfCohort;
+use crate::event::loaders::{ResourceFilter, ResourcesOfCohort};
 use crate::event::query::{cohort_events, event_filter};
 use crate::event::types::{AttendanceSummary, attendance_summary};
-use crate::event::types::{EventConnection, EventKind};
+use crate::event::types::{EventConnection, EventKind, ResourceConnection, ResourceKind};
+use crate::graphql::ids::{NodeKind, decode_as};
 use crate::graphql::node::{HasNodeKind as _, node_object};
+use crate::graphql::pagination::Order;
 use crate::graphql::pagination::OrderDirection;
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
@@ -222,6 +225,40 @@ impl Cohort {
     /// Attendance at the cohort's events: events attended and hours, by kind of event.
     async fn attendance_summary(&self, ctx: &Context<'_>) -> Result<AttendanceSummary> {
         attendance_summary::<DosageOfCohort>(ctx, self.0.id).await
+    }
+
+    /// The cohort's toolkit: slides, recordings, documents and links, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments, reason = "the arguments of a filtered connection")]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only resources of this kind.")] kind: Option<ResourceKind>,
+        #[graphql(desc = "Only resources tagged with this topic.")] topic_id: Option<ID>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<ResourceConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let filter = ResourceFilter {
+            kind: kind.map(Into::into),
+            topic: topic_id
+                .as_ref()
+                .map(|id| decode_as(id, NodeKind::Topic))
+                .transpose()?,
+        };
+        let (slice, total) = ctx
+            .loader::<ResourcesOfCohort>()?
+            .filtered(filter, Order::by_key(entity::resource::Column::Id))
+            .page(self.0.id, page)
+            .await?;
+        Ok(ResourceConnection::new(slice, total))
     }
 
     /// Figures of the milestones posted in the cohort that the viewer can see.

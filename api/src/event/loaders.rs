@@ -484,3 +484,202 @@ impl LoaderKind for DosageOfCohort {
         })
     }
 }
+
+by_id_loader!(
+    /// Resources by id, as far as the viewer may see them.
+    ResourceById: entity::resource::Entity, entity::resource::Column::Id, crate::event::policy::resource_scope
+);
+
+by_id_loader!(
+    /// Breakout groups by id, as far as the viewer may see them.
+    BreakoutGroupById: entity::breakout_group::Entity,
+    entity::breakout_group::Column::Id,
+    crate::event::policy::breakout_group_scope
+);
+
+by_id_loader!(
+    /// Action items by id, as far as the viewer may see them.
+    ActionItemById: entity::action_item::Entity,
+    entity::action_item::Column::Id,
+    crate::event::policy::action_item_scope
+);
+
+relation_loader!(
+    /// An event's resources, oldest first.
+    ResourcesOfEvent: entity::resource::Entity,
+    entity::resource::Column::EventId,
+    Order::by_key(entity::resource::Column::Id),
+    crate::event::policy::resource_scope
+);
+
+relation_loader!(
+    /// A coaching call's breakout groups, in the order they were formed.
+    GroupsOfEvent: entity::breakout_group::Entity,
+    entity::breakout_group::Column::EventId,
+    Order::by_key(entity::breakout_group::Column::Id),
+    crate::event::policy::breakout_group_scope
+);
+
+relation_loader!(
+    /// An event's action items, oldest first.
+    ActionItemsOfEvent: entity::action_item::Entity,
+    entity::action_item::Column::EventId,
+    Order::by_key(entity::action_item::Column::Id),
+    crate::event::policy::action_item_scope
+);
+
+/// The ids of each breakout group's organizations.
+pub struct OrganizationIdsOfGroup;
+
+impl LoaderKind for OrganizationIdsOfGroup {
+    type Loader = DataLoader<LinkLoader<entity::breakout_group_member::Entity>>;
+
+    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+        links(
+            db,
+            entity::breakout_group_member::Column::GroupId,
+            entity::breakout_group_member::Column::OrganizationId,
+            entity::breakout_group_member::Column::Id,
+        )
+    }
+}
+
+/// The ids of each resource's topics.
+pub struct TopicIdsOfResource;
+
+impl LoaderKind for TopicIdsOfResource {
+    type Loader = DataLoader<LinkLoader<entity::resource_topic::Entity>>;
+
+    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+        links(
+            db,
+            entity::resource_topic::Column::ResourceId,
+            entity::resource_topic::Column::TopicId,
+            entity::resource_topic::Column::Id,
+        )
+    }
+}
+
+/// Which resources a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ResourceFilter {
+    /// Only resources of this kind.
+    pub kind: Option<entity::resource::ResourceKind>,
+    /// Only resources tagged with this topic.
+    pub topic: Option<Uuid>,
+}
+
+impl RelationFilter for ResourceFilter {
+    fn condition(&self, _order: &str) -> Condition {
+        use entity::{resource, resource_topic};
+        let mut condition = Condition::all();
+        if let Some(kind) = self.kind {
+            condition = condition.add(resource::Column::Kind.eq(kind));
+        }
+        if let Some(topic) = self.topic {
+            condition = condition.add(
+                resource::Column::Id.in_subquery(
+                    Query::select()
+                        .column(resource_topic::Column::ResourceId)
+                        .from(resource_topic::Entity)
+                        .and_where(resource_topic::Column::TopicId.eq(topic))
+                        .to_owned(),
+                ),
+            );
+        }
+        condition
+    }
+}
+
+/// A cohort's toolkit lists.
+pub struct ResourcesOfCohort;
+
+impl LoaderKind for ResourcesOfCohort {
+    type Loader = FilteredRelations<entity::resource::Entity, ResourceFilter>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        FilteredRelations::new(
+            db,
+            entity::resource::Column::CohortId,
+            crate::event::policy::resource_scope(viewer),
+        )
+    }
+}
+
+/// Which action items a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ActionItemFilter {
+    /// Only those done (`true`) or open (`false`).
+    pub done: Option<bool>,
+}
+
+impl RelationFilter for ActionItemFilter {
+    fn condition(&self, _order: &str) -> Condition {
+        use entity::action_item;
+        match self.done {
+            Some(true) => Condition::all().add(action_item::Column::DoneAt.is_not_null()),
+            Some(false) => Condition::all().add(action_item::Column::DoneAt.is_null()),
+            None => Condition::all(),
+        }
+    }
+}
+
+/// An organization's action items across calls.
+pub struct ActionItemsOfOrganization;
+
+impl LoaderKind for ActionItemsOfOrganization {
+    type Loader = FilteredRelations<entity::action_item::Entity, ActionItemFilter>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        FilteredRelations::new(
+            db,
+            entity::action_item::Column::OrganizationId,
+            crate::event::policy::action_item_scope(viewer),
+        )
+    }
+}
+
+/// Who leads each event.
+pub struct PeopleLoader {
+    db: DatabaseConnection,
+    scope: Condition,
+}
+
+impl Loader<Uuid> for PeopleLoader {
+    type Value = Vec<entity::event_person::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Arc<DbErr>> {
+        use entity::event_person;
+        use sea_orm::QueryOrder as _;
+        let rows = event_person::Entity::find()
+            .filter(event_person::Column::EventId.is_in(keys.iter().copied()))
+            .filter(self.scope.clone())
+            .order_by_asc(event_person::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut result: HashMap<Uuid, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            result.entry(row.event_id).or_default().push(row);
+        }
+        Ok(result)
+    }
+}
+
+/// Who leads each event.
+pub struct PeopleOfEvent;
+
+impl LoaderKind for PeopleOfEvent {
+    type Loader = DataLoader<PeopleLoader>;
+
+    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+        batched(PeopleLoader {
+            db: db.clone(),
+            scope: crate::event::policy::of_visible_events(
+                viewer,
+                entity::event_person::Column::EventId,
+            ),
+        })
+    }
+}

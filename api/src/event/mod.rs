@@ -10,4 +10,6 @@ pub mod policy;
 pub mod query;
 pub mod recurrence;
 pub mod service;
+pub mod toolkit;
+pub mod toolkit_mutation;
 pub mod types;

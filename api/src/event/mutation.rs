@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::event::calendar;
 use crate::event::import;
 use crate::event::recurrence::{Frequency, Recurrence};
-use crate::event::service::{self, EditScope, EventChanges, NewEvent};
+use crate::event::service::{self, EditScope, EventChanges, EventPeople, NewEvent};
 use crate::event::types::{Attendance, CalendarFeed, Event, EventKind, Registration};
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as, encode};
@@ -80,6 +80,40 @@ pub struct RecurrenceInput {
     pub count: Option<i32>,
 }
 
+/// Who leads an event.
+#[derive(Debug, InputObject)]
+pub struct EventPeopleInput {
+    /// Presenters or facilitators: cohort staff or members of its organizations (at most 20).
+    #[graphql(default)]
+    pub presenter_ids: Vec<ID>,
+    /// People who lead the discussion (at most 20).
+    #[graphql(default)]
+    pub discussion_lead_user_ids: Vec<ID>,
+    /// Organizations, enrolled in the cohort, that lead the discussion (at most 20).
+    #[graphql(default)]
+    pub discussion_lead_organization_ids: Vec<ID>,
+}
+
+fn people(input: Option<&EventPeopleInput>) -> Result<EventPeople> {
+    let Some(input) = input else {
+        return Ok(EventPeople::default());
+    };
+    let users = |ids: &[ID]| {
+        ids.iter()
+            .map(|id| decode_as(id, NodeKind::User))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(EventPeople {
+        presenters: users(&input.presenter_ids)?,
+        discussion_lead_users: users(&input.discussion_lead_user_ids)?,
+        discussion_lead_organizations: input
+            .discussion_lead_organization_ids
+            .iter()
+            .map(|id| decode_as(id, NodeKind::Organization))
+            .collect::<Result<Vec<_>, _>>()?,
+    })
+}
+
 /// Input of `createEvent`.
 #[derive(Debug, InputObject)]
 pub struct CreateEventInput {
@@ -113,6 +147,10 @@ pub struct CreateEventInput {
     pub topic_ids: Vec<ID>,
     /// Makes it a series.
     pub recurrence: Option<RecurrenceInput>,
+    /// What it will cover (up to 5000 characters).
+    pub agenda: Option<String>,
+    /// Who leads it.
+    pub people: Option<EventPeopleInput>,
     /// A key of your choosing (1 to 255 characters) that makes retrying safe: the same input
     /// with the same key within a day returns the first result instead of creating again; the
     /// same key with other input fails with `IDEMPOTENCY_KEY_REUSED`.
@@ -166,6 +204,12 @@ pub struct UpdateEventInput {
     pub location: MaybeUndefined<String>,
     /// A new capacity; `null` removes the limit.
     pub capacity: MaybeUndefined<i32>,
+    /// A new agenda; `null` clears it.
+    pub agenda: MaybeUndefined<String>,
+    /// Notes of what was said and decided, on this occurrence only; `null` clears them.
+    pub notes: MaybeUndefined<String>,
+    /// Who leads it, replacing the people named before.
+    pub people: Option<EventPeopleInput>,
 }
 
 /// Input of `cancelEvent`.
@@ -419,6 +463,8 @@ impl EventMutation {
                 .map(|id| decode_as(id, NodeKind::Topic))
                 .collect::<Result<_, _>>()?,
             recurrence,
+            agenda: input.agenda,
+            people: people(input.people.as_ref())?,
         };
         let result = idempotency::once(
             db,
@@ -450,6 +496,9 @@ impl EventMutation {
             join_url: input.join_url.into(),
             location: input.location.into(),
             capacity: input.capacity.into(),
+            agenda: input.agenda.into(),
+            notes: input.notes.into(),
+            people: input.people.as_ref().map(|p| people(Some(p))).transpose()?,
         };
         let result = service::update_event(
             ctx.db()?,

@@ -112,3 +112,60 @@ pub fn check_register(actor: &Actor, cohort: Uuid) -> Result<(), ApiError> {
         Err(ApiError::Forbidden)
     }
 }
+
+/// Resources the viewer may see: those of cohorts they see.
+pub fn resource_scope(viewer: &Viewer) -> Condition {
+    scope(viewer, |actor| {
+        Condition::all().add(entity::resource::Column::CohortId.is_in(visible_cohorts(actor)))
+    })
+}
+
+/// Rows hanging off events (breakout groups, event people) that the viewer may see: those of
+/// events they see.
+pub fn of_visible_events(viewer: &Viewer, event_id: impl ColumnTrait) -> Condition {
+    scope(viewer, |actor| {
+        Condition::all().add(
+            event_id.in_subquery(
+                Query::select()
+                    .column(event::Column::Id)
+                    .from(event::Entity)
+                    .and_where(event::Column::CohortId.is_in(visible_cohorts(actor)))
+                    .to_owned(),
+            ),
+        )
+    })
+}
+
+/// Breakout groups the viewer may see: those of events they see.
+pub fn breakout_group_scope(viewer: &Viewer) -> Condition {
+    of_visible_events(viewer, entity::breakout_group::Column::EventId)
+}
+
+/// Action items the viewer may see: their organizations', and all of those from the events of
+/// cohorts they staff.
+pub fn action_item_scope(viewer: &Viewer) -> Condition {
+    use entity::action_item;
+    scope(viewer, |actor| {
+        Condition::any()
+            .add(action_item::Column::OrganizationId.is_in(actor.memberships.keys().copied()))
+            .add(
+                action_item::Column::EventId.in_subquery(
+                    Query::select()
+                        .column(event::Column::Id)
+                        .from(event::Entity)
+                        .and_where(event::Column::CohortId.is_in(actor.staff.keys().copied()))
+                        .to_owned(),
+                ),
+            )
+    })
+}
+
+/// Checks that the actor may record and change the action items of `organization` from the
+/// events of `cohort`: the organization's members, the cohort's leads and coaches, and admins.
+pub fn check_action_items(actor: &Actor, cohort: Uuid, organization: Uuid) -> Result<(), ApiError> {
+    if manages_cohort(actor, cohort) || actor.memberships.contains_key(&organization) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use entity::attendance::{self, AttendanceSource};
 use entity::enrollment::{self, EnrollmentStatus};
 use entity::event::{self, EventKind, EventStatus};
+use entity::event_person::{self, EventRole};
 use entity::notification::{self, NotificationKind};
 use entity::registration::{self, RegistrationStatus};
 use entity::{calendar_feed, event_series, event_topic};
@@ -59,6 +60,127 @@ pub struct NewEvent {
     pub host_organization_id: Option<Uuid>,
     pub topic_ids: Vec<Uuid>,
     pub recurrence: Option<Recurrence>,
+    pub agenda: Option<String>,
+    pub people: EventPeople,
+}
+
+/// Who leads an event.
+#[derive(Debug, Clone, Default)]
+pub struct EventPeople {
+    /// Presenters or facilitators: cohort staff or members of its organizations.
+    pub presenters: Vec<Uuid>,
+    /// People who lead the discussion.
+    pub discussion_lead_users: Vec<Uuid>,
+    /// Organizations that lead the discussion.
+    pub discussion_lead_organizations: Vec<Uuid>,
+}
+
+/// Most people of each part on one event.
+pub const PEOPLE_MAX: usize = 20;
+
+/// Checks that the people take part in `cohort` and the organizations are enrolled in it.
+async fn check_people(
+    db: &impl ConnectionTrait,
+    v: &mut Validator,
+    cohort: Uuid,
+    people: &EventPeople,
+) -> Result<(), ApiError> {
+    for (field, users) in [
+        ("presenterIds", &people.presenters),
+        ("discussionLeadUserIds", &people.discussion_lead_users),
+    ] {
+        if users.len() > PEOPLE_MAX {
+            v.reject(
+                field,
+                FieldErrorCode::Invalid,
+                format!("must name at most {PEOPLE_MAX}"),
+            );
+            continue;
+        }
+        for user in users {
+            if !takes_part(db, cohort, *user).await.unwrap_or(false) {
+                v.reject(
+                    field,
+                    FieldErrorCode::Invalid,
+                    "must name people who take part in the cohort",
+                );
+                break;
+            }
+        }
+    }
+    let organizations = &people.discussion_lead_organizations;
+    if organizations.len() > PEOPLE_MAX {
+        v.reject(
+            "discussionLeadOrganizationIds",
+            FieldErrorCode::Invalid,
+            format!("must name at most {PEOPLE_MAX}"),
+        );
+    } else if !organizations.is_empty() {
+        let enrolled = enrollment::Entity::find()
+            .filter(enrollment::Column::CohortId.eq(cohort))
+            .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+            .filter(enrollment::Column::OrganizationId.is_in(organizations.iter().copied()))
+            .count(db)
+            .await?;
+        let mut unique = organizations.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if usize::try_from(enrolled).ok() != Some(unique.len()) {
+            v.reject(
+                "discussionLeadOrganizationIds",
+                FieldErrorCode::Invalid,
+                "must name organizations enrolled in the cohort",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Replaces who leads `event`.
+async fn set_people(
+    db: &impl ConnectionTrait,
+    event: Uuid,
+    people: &EventPeople,
+) -> Result<(), ApiError> {
+    event_person::Entity::delete_many()
+        .filter(event_person::Column::EventId.eq(event))
+        .exec(db)
+        .await?;
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (role, user, organization) in people
+        .presenters
+        .iter()
+        .map(|u| (EventRole::Presenter, Some(*u), None))
+        .chain(
+            people
+                .discussion_lead_users
+                .iter()
+                .map(|u| (EventRole::DiscussionLead, Some(*u), None)),
+        )
+        .chain(
+            people
+                .discussion_lead_organizations
+                .iter()
+                .map(|o| (EventRole::DiscussionLead, None, Some(*o))),
+        )
+    {
+        if seen.insert((role, user, organization)) {
+            rows.push(event_person::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(event),
+                role: Set(role),
+                user_id: Set(user),
+                organization_id: Set(organization),
+                created_at: Set(now),
+            });
+        }
+    }
+    if !rows.is_empty() {
+        event_person::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
 }
 
 /// Which occurrences of a series an edit or a cancellation applies to.
@@ -83,6 +205,9 @@ pub struct EventChanges {
     pub join_url: Option<Option<String>>,
     pub location: Option<Option<String>>,
     pub capacity: Option<Option<i32>>,
+    pub agenda: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+    pub people: Option<EventPeople>,
 }
 
 /// A page of the events the viewer may see, with `filter`, in `order`.
@@ -242,6 +367,8 @@ pub async fn create_event(
         (_, None) => {}
     }
     let topics = check_topic_ids(db, &mut v, "topicIds", &input.topic_ids, TOPICS_MAX).await?;
+    let agenda = v.optional_text("agenda", input.agenda.as_deref(), TEXT_MAX);
+    check_people(db, &mut v, input.cohort_id, &input.people).await?;
     let mut series = None;
     if let (Some(recurrence), Some(tz)) = (&input.recurrence, tz) {
         match recurrence::rule(recurrence, input.starts_at, tz)
@@ -290,6 +417,8 @@ pub async fn create_event(
             registration_deadline: Set(deadline_before.map(|before| starts_at - before)),
             status: Set(EventStatus::Scheduled),
             host_organization_id: Set(input.host_organization_id),
+            agenda: Set(agenda.clone()),
+            notes: Set(None),
             sequence: Set(0),
             created_by_id: Set(Some(actor.user_id)),
             version: Set(1),
@@ -308,6 +437,7 @@ pub async fn create_event(
             .exec(db)
             .await?;
         }
+        set_people(db, created.id, &input.people).await?;
         first.get_or_insert(created);
     }
     first.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a series without occurrences")))
@@ -429,6 +559,17 @@ pub async fn update_event(
     if let Some(capacity) = changes.capacity {
         check_capacity(&mut v, capacity);
     }
+    let agenda = changes
+        .agenda
+        .as_ref()
+        .map(|a| v.optional_text("agenda", a.as_deref(), TEXT_MAX));
+    let notes = changes
+        .notes
+        .as_ref()
+        .map(|n| v.optional_text("notes", n.as_deref(), TEXT_MAX));
+    if let Some(people) = &changes.people {
+        check_people(&txn, &mut v, target.cohort_id, people).await?;
+    }
     let now = Utc::now();
     if changes.starts_at.is_some_and(|at| at <= now) {
         v.reject("startsAt", FieldErrorCode::Invalid, "must be in the future");
@@ -467,6 +608,13 @@ pub async fn update_event(
         if let Some(capacity) = changes.capacity {
             active.capacity = Set(capacity);
         }
+        if let Some(agenda) = &agenda {
+            active.agenda = Set(agenda.clone());
+        }
+        // Notes are about what happened at one occurrence.
+        if let (Some(notes), true) = (&notes, current.id == target.id) {
+            active.notes = Set(notes.clone());
+        }
         if let Some(starts_at) = moved_to {
             active.starts_at = Set(starts_at);
             if let Some(deadline) = current.registration_deadline {
@@ -489,6 +637,9 @@ pub async fn update_event(
             "event",
         )
         .await?;
+        if let Some(people) = &changes.people {
+            set_people(&txn, saved.id, people).await?;
+        }
         if let Some(starts_at) = moved_to {
             let local = starts_at.with_timezone(&tz);
             let message = format!(

@@ -4,12 +4,19 @@ use async_graphql::{Context, ID, Object, Result};
 use entity::attendance::{self, AttendanceSource as DbAttendanceSource};
 use entity::calendar_feed;
 use entity::event::{self, EventKind as DbEventKind, EventStatus as DbEventStatus};
+use entity::event_person::EventRole as DbEventRole;
 use entity::notification::{self, NotificationKind as DbNotificationKind};
 use entity::registration::{self, RegistrationStatus as DbRegistrationStatus};
+use entity::resource::{self, ResourceKind as DbResourceKind};
+use entity::{action_item, breakout_group};
 use futures_util::future::try_join_all;
 
 use crate::cohort::policy::manages_cohort;
 use crate::cohort::types::Cohort;
+use crate::event::loaders::{
+    ActionItemById, ActionItemsOfEvent, BreakoutGroupById, GroupsOfEvent, OrganizationIdsOfGroup,
+    PeopleOfEvent, ResourceById, ResourcesOfEvent, TopicIdsOfResource,
+};
 use crate::event::loaders::{
     AttendanceById, AttendanceOfEvent, CalendarFeedById, EventById, NotificationById,
     RegistrationById, RegistrationFilter, RegistrationsOfEvent, SeatCountsOfEvent, TopicIdsOfEvent,
@@ -18,6 +25,7 @@ use crate::event::loaders::{
 use crate::event::service;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
+use crate::graphql::scalars::Date;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ContextExt as _, mirror_enum};
 use crate::organization::types::Organization;
@@ -276,6 +284,112 @@ impl Event {
             .page(self.0.id, page)
             .await?;
         Ok(AttendanceConnection::new(slice, total))
+    }
+
+    /// What it will cover.
+    async fn agenda(&self) -> Option<&str> {
+        self.0.agenda.as_deref()
+    }
+
+    /// What was said and decided.
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+
+    /// Its presenters or facilitators, as far as the viewer may see them.
+    async fn presenters(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
+        people_in(ctx, self.0.id, DbEventRole::Presenter).await
+    }
+
+    /// The people who lead the discussion, as far as the viewer may see them.
+    async fn discussion_lead_people(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
+        people_in(ctx, self.0.id, DbEventRole::DiscussionLead).await
+    }
+
+    /// The organizations that lead the discussion.
+    async fn discussion_lead_organizations(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let loaders = ctx.loaders()?;
+        let people = ctx
+            .loader::<PeopleOfEvent>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let found = try_join_all(
+            people
+                .into_iter()
+                .filter(|p| p.role == DbEventRole::DiscussionLead)
+                .filter_map(|p| p.organization_id)
+                .map(|id| loaders.node::<Organization>(id)),
+        )
+        .await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// Slides, recordings, documents and links attached to it, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<ResourceConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loader::<ResourcesOfEvent>()?
+            .page(self.0.id, page)
+            .await?;
+        Ok(ResourceConnection::new(slice, total))
+    }
+
+    /// The breakout groups of a coaching call, in the order they were formed.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn breakout_groups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<BreakoutGroupConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx.loader::<GroupsOfEvent>()?.page(self.0.id, page).await?;
+        Ok(BreakoutGroupConnection::new(slice, total))
+    }
+
+    /// Action items taken away from it: the viewer's organizations', or all for the cohort's
+    /// staff.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn action_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<ActionItemConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loader::<ActionItemsOfEvent>()?
+            .page(self.0.id, page)
+            .await?;
+        Ok(ActionItemConnection::new(slice, total))
     }
 
     /// Incremented on every change; pass it as `expectedVersion` when updating.
@@ -559,3 +673,241 @@ where
             .collect(),
     })
 }
+
+/// The users of `event` in `role` that the viewer may see.
+async fn people_in(ctx: &Context<'_>, event: uuid::Uuid, role: DbEventRole) -> Result<Vec<User>> {
+    let loaders = ctx.loaders()?;
+    let people = ctx
+        .loader::<PeopleOfEvent>()?
+        .load_one(event)
+        .await?
+        .unwrap_or_default();
+    let found = try_join_all(
+        people
+            .into_iter()
+            .filter(|p| p.role == role)
+            .filter_map(|p| p.user_id)
+            .map(|id| loaders.node::<User>(id)),
+    )
+    .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+mirror_enum! {
+    /// What a resource is.
+    ResourceKind mirrors DbResourceKind {
+        /// Presentation slides.
+        Slides,
+        /// A recording of an event.
+        Recording,
+        /// A document: a guide, a template, a report.
+        Document,
+        /// Any other link.
+        Link,
+    }
+}
+
+node_object!(
+    /// An entry of a cohort's toolkit: a link to slides, a recording, a document or a page.
+    Resource: resource, ResourceById
+);
+
+/// An entry of a cohort's toolkit: a link to slides, a recording, a document or a page.
+#[Object]
+impl Resource {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// The cohort whose toolkit it is in.
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
+        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    }
+
+    /// The event it belongs to, if any.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+        match self.0.event_id {
+            Some(id) => Ok(ctx.loaders()?.node::<Event>(id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// What it is.
+    async fn kind(&self) -> ResourceKind {
+        self.0.kind.into()
+    }
+
+    /// Its title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Where it is: an http or https URL.
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// What it holds.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// The topics it is tagged with.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
+        let loaders = ctx.loaders()?;
+        let ids = ctx
+            .loader::<TopicIdsOfResource>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let found = try_join_all(ids.into_iter().map(|id| loaders.node::<Topic>(id))).await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When it was added.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+node_object!(
+    /// A small group of organizations on a coaching call, with a facilitator.
+    BreakoutGroup: breakout_group, BreakoutGroupById
+);
+
+/// A small group of organizations on a coaching call, with a facilitator.
+#[Object]
+impl BreakoutGroup {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// The coaching call.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
+        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    }
+
+    /// Its name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Who facilitates it, if the viewer may see them.
+    async fn facilitator(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        match self.0.facilitator_id {
+            Some(id) => Ok(ctx.loaders()?.node::<User>(id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// The organizations in it.
+    async fn organizations(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let loaders = ctx.loaders()?;
+        let ids = ctx
+            .loader::<OrganizationIdsOfGroup>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let found =
+            try_join_all(ids.into_iter().map(|id| loaders.node::<Organization>(id))).await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+node_object!(
+    /// Something an organization agreed on a call to do.
+    ActionItem: action_item, ActionItemById
+);
+
+/// Something an organization agreed on a call to do.
+#[Object]
+impl ActionItem {
+    /// The global ID.
+    pub async fn id(&self) -> ID {
+        Self::global_id(self.0.id)
+    }
+
+    /// The event it came from.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
+        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    }
+
+    /// The organization that took it on.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
+    }
+
+    /// The member who owns it, if the viewer may see them.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        match self.0.owner_id {
+            Some(id) => Ok(ctx.loaders()?.node::<User>(id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// What to do.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// When it is due.
+    async fn due_on(&self) -> Option<Date> {
+        self.0.due_on.map(Into::into)
+    }
+
+    /// Whether it is done.
+    async fn is_done(&self) -> bool {
+        self.0.done_at.is_some()
+    }
+
+    /// When it was marked done.
+    async fn done_at(&self) -> Option<DateTime> {
+        self.0.done_at.map(Into::into)
+    }
+
+    /// Incremented on every change; pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+connection!(
+    ResourceConnection,
+    ResourceEdge,
+    Resource,
+    "A page of resources.",
+    "A resource in a page, with its cursor."
+);
+
+connection!(
+    BreakoutGroupConnection,
+    BreakoutGroupEdge,
+    BreakoutGroup,
+    "A page of breakout groups.",
+    "A breakout group in a page, with its cursor."
+);
+
+connection!(
+    ActionItemConnection,
+    ActionItemEdge,
+    ActionItem,
+    "A page of action items.",
+    "An action item in a page, with its cursor."
+);

@@ -43,6 +43,7 @@ pub struct Mutation(
     crate::account::mutation::AccountMutation,
     crate::milestone::mutation::MilestoneMutation,
     crate::event::mutation::EventMutation,
+    crate::event::toolkit_mutation::ToolkitMutation,
 );
 
 /// The executable schema.

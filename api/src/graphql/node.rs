@@ -124,6 +124,9 @@ node_types! {
     Attendance => crate::event::types::Attendance,
     Notification => crate::event::types::Notification,
     CalendarFeed => crate::event::types::CalendarFeed,
+    Resource => crate::event::types::Resource,
+    BreakoutGroup => crate::event::types::BreakoutGroup,
+    ActionItem => crate::event::types::ActionItem,
 }
 
 impl NodeKind {

@@ -7,7 +7,8 @@ use entity::organization::{self, OrganizationKind as DbOrganizationKind};
 
 use crate::cohort::loaders::EnrollmentsOfOrganization;
 use crate::cohort::types::{EnrollmentConnection, EnrollmentStatus};
-use crate::event::loaders::DosageOfOrganization;
+use crate::event::loaders::{ActionItemFilter, ActionItemsOfOrganization, DosageOfOrganization};
+use crate::event::types::ActionItemConnection;
 use crate::event::types::{AttendanceSummary, attendance_summary};
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
@@ -221,6 +222,35 @@ impl Organization {
     /// Attendance by the organization's members: events attended and hours, by kind of event.
     async fn attendance_summary(&self, ctx: &Context<'_>) -> Result<AttendanceSummary> {
         attendance_summary::<DosageOfOrganization>(ctx, self.0.id).await
+    }
+
+    /// The action items the organization took away from events, oldest first: seen by its
+    /// members and by the staff of the events' cohorts.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn action_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only those done (`true`) or open (`false`).")] done: Option<bool>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<ActionItemConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loader::<ActionItemsOfOrganization>()?
+            .filtered(
+                ActionItemFilter { done },
+                crate::graphql::pagination::Order::by_key(entity::action_item::Column::Id),
+            )
+            .page(self.0.id, page)
+            .await?;
+        Ok(ActionItemConnection::new(slice, total))
     }
 
     /// Figures of the milestones of the organization that the viewer can see.

@@ -1715,6 +1715,38 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
             "markNotificationsRead",
             "mutation { markNotificationsRead(input: {}) { marked userErrors { code } } }",
         ),
+        (
+            "addResource",
+            "mutation($cohort: ID!) { addResource(input: { cohortId: $cohort, kind: LINK, title: \"Guide\", url: \"https://example.org\" }) { userErrors { code } } }",
+        ),
+        (
+            "updateResource",
+            "mutation($resource: ID!) { updateResource(input: { id: $resource, expectedVersion: 1, title: \"Guide\" }) { userErrors { code } } }",
+        ),
+        (
+            "removeResource",
+            "mutation($resource: ID!) { removeResource(input: { id: $resource }) { userErrors { code } } }",
+        ),
+        (
+            "createBreakoutGroup",
+            "mutation($event: ID!) { createBreakoutGroup(input: { eventId: $event, name: \"Group\" }) { userErrors { code } } }",
+        ),
+        (
+            "updateBreakoutGroup",
+            "mutation($group: ID!) { updateBreakoutGroup(input: { id: $group, expectedVersion: 1, name: \"Group\" }) { userErrors { code } } }",
+        ),
+        (
+            "removeBreakoutGroup",
+            "mutation($group: ID!) { removeBreakoutGroup(input: { id: $group }) { userErrors { code } } }",
+        ),
+        (
+            "createActionItem",
+            "mutation($event: ID!, $id: ID!) { createActionItem(input: { eventId: $event, organizationId: $id, title: \"Do\" }) { userErrors { code } } }",
+        ),
+        (
+            "updateActionItem",
+            "mutation($item: ID!) { updateActionItem(input: { id: $item, expectedVersion: 1, done: true }) { userErrors { code } } }",
+        ),
     ];
     let variables = json!({
         "id": org,
@@ -1728,6 +1760,9 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
         "milestone": gid(NodeKind::Milestone, Uuid::now_v7()),
         "event": gid(NodeKind::Event, Uuid::now_v7()),
         "feed": gid(NodeKind::CalendarFeed, Uuid::now_v7()),
+        "resource": gid(NodeKind::Resource, Uuid::now_v7()),
+        "group": gid(NodeKind::BreakoutGroup, Uuid::now_v7()),
+        "item": gid(NodeKind::ActionItem, Uuid::now_v7()),
     });
     for (_, document) in documents {
         let before = w.app.snapshot().await;

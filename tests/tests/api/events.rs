@@ -874,3 +874,233 @@ async fn attendance_adds_up_per_organization_and_cohort_by_kind() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn coaching_calls_have_groups_agenda_notes_resources_and_action_items() {
+    let w = World::new().await;
+    let billing = gid(NodeKind::Topic, w.app.topic("billing").await.id);
+    let payload = w
+        .mutate(
+            &w.coach,
+            "createEvent",
+            "CreateEventInput",
+            "event { id version }",
+            json!({
+                "cohortId": gid(NodeKind::Cohort, w.a.id),
+                "kind": "COACHING_CALL",
+                "title": "Coaching call",
+                "startsAt": (Utc::now() + Duration::days(2)).to_rfc3339(),
+                "timeZone": "America/Chicago",
+                "durationMinutes": 90,
+                "agenda": "Billing wins; warm handoff barriers",
+                "people": {
+                    "presenterIds": [gid(NodeKind::User, w.coach.0.id)],
+                    "discussionLeadOrganizationIds": [gid(NodeKind::Organization, w.a1.id)],
+                },
+            }),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&payload),
+        Vec::<String>::new(),
+        "{payload}"
+    );
+    let call = payload["event"]["id"].as_str().unwrap().to_owned();
+    // People must take part in the cohort.
+    let payload = w
+        .create(json!({ "people": { "presenterIds": [gid(NodeKind::User, w.outsider.0.id)] } }))
+        .await;
+    assert!(
+        payload["userErrors"][0]["field"] == json!(["input", "presenterIds"]),
+        "{payload}"
+    );
+    let webinar = w.create(json!({})).await["event"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let group = |event: &str, orgs: Vec<String>| json!({ "eventId": event, "name": "Rural clinics", "facilitatorId": gid(NodeKind::User, w.coach.0.id), "organizationIds": orgs });
+    let a1 = gid(NodeKind::Organization, w.a1.id);
+    let payload = w
+        .mutate(
+            &w.coach,
+            "createBreakoutGroup",
+            "CreateBreakoutGroupInput",
+            "group { id }",
+            group(&webinar, vec![a1.clone()]),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&payload),
+        ["INVALID"],
+        "webinars have no groups: {payload}"
+    );
+    let outsider_org = w
+        .send(
+            &w.outsider,
+            "{ viewer { memberships { nodes { organization { id } } } } }",
+            json!({}),
+        )
+        .await["data"]["viewer"]["memberships"]["nodes"][0]["organization"]["id"]
+        .clone();
+    let payload = w
+        .mutate(
+            &w.coach,
+            "createBreakoutGroup",
+            "CreateBreakoutGroupInput",
+            "group { id }",
+            group(
+                &call,
+                vec![a1.clone(), outsider_org.as_str().unwrap_or("x").to_owned()],
+            ),
+        )
+        .await;
+    assert!(payload["group"].is_null(), "{payload}");
+    let payload = w
+        .mutate(
+            &w.coach,
+            "createBreakoutGroup",
+            "CreateBreakoutGroupInput",
+            "group { id name organizations { name } facilitator { name } }",
+            group(&call, vec![a1.clone()]),
+        )
+        .await;
+    assert_eq!(
+        payload["group"]["organizations"],
+        json!([{ "name": "Acme Clinic" }]),
+        "{payload}"
+    );
+
+    // A recording added after the call, tagged with a topic; a bad link is refused.
+    let resource = |url: &str| {
+        json!({ "cohortId": gid(NodeKind::Cohort, w.a.id), "eventId": call, "kind": "RECORDING",
+                "title": "Call recording", "url": url, "topicIds": [billing] })
+    };
+    let payload = w
+        .mutate(
+            &w.coach,
+            "addResource",
+            "AddResourceInput",
+            "resource { id }",
+            resource("ftp://files.example.org/rec.mp4"),
+        )
+        .await;
+    assert_eq!(user_error_codes(&payload), ["INVALID"], "{payload}");
+    let payload = w
+        .mutate(
+            &w.coach,
+            "addResource",
+            "AddResourceInput",
+            "resource { id }",
+            resource("https://video.example.org/rec/1"),
+        )
+        .await;
+    assert!(payload["resource"]["id"].is_string(), "{payload}");
+    let payload = w
+        .mutate(
+            &w.members[1],
+            "addResource",
+            "AddResourceInput",
+            "resource { id }",
+            resource("https://video.example.org/rec/2"),
+        )
+        .await;
+    assert_eq!(error_code(&payload), Some("FORBIDDEN"), "{payload}");
+
+    // Notes after the call; action items for the organization, done or open.
+    let payload = w
+        .mutate(&w.coach, "updateEvent", "UpdateEventInput", "event { notes }", json!({ "id": call, "expectedVersion": 1, "notes": "Acme shared its billing workflow." }))
+        .await;
+    assert_eq!(
+        payload["event"]["notes"], "Acme shared its billing workflow.",
+        "{payload}"
+    );
+    let item = |title: &str| json!({ "eventId": call, "organizationId": a1, "title": title, "ownerId": gid(NodeKind::User, w.members[1].0.id) });
+    let first = w
+        .mutate(
+            &w.members[1],
+            "createActionItem",
+            "CreateActionItemInput",
+            "actionItem { id version }",
+            item("Map the billing workflow"),
+        )
+        .await;
+    w.mutate(
+        &w.coach,
+        "createActionItem",
+        "CreateActionItemInput",
+        "actionItem { id }",
+        item("Share the referral form"),
+    )
+    .await;
+    let payload = w
+        .mutate(
+            &w.members[1],
+            "updateActionItem",
+            "UpdateActionItemInput",
+            "actionItem { isDone }",
+            json!({ "id": first["actionItem"]["id"], "expectedVersion": 1, "done": true }),
+        )
+        .await;
+    assert_eq!(payload["actionItem"]["isDone"], true, "{payload}");
+    let payload = w
+        .mutate(
+            &w.peer,
+            "createActionItem",
+            "CreateActionItemInput",
+            "actionItem { id }",
+            item("Not ours"),
+        )
+        .await;
+    assert_eq!(error_code(&payload), Some("FORBIDDEN"), "{payload}");
+
+    let query = "query($call: ID!, $org: ID!, $cohort: ID!, $topic: ID!) {
+        event(id: $call) {
+            agenda notes presenters { name } discussionLeadOrganizations { name }
+            breakoutGroups { totalCount } resources { nodes { title kind topics { slug } } }
+            actionItems { totalCount }
+        }
+        organization(id: $org) { actionItems(done: false) { nodes { title owner { name } } } }
+        cohort(id: $cohort) { resources(topicId: $topic) { totalCount } }
+    }";
+    let variables = json!({ "call": call, "org": a1, "cohort": gid(NodeKind::Cohort, w.a.id), "topic": billing });
+    let body = w.send(&w.members[0], query, variables.clone()).await;
+    let event = &body["data"]["event"];
+    assert_eq!(
+        event["agenda"], "Billing wins; warm handoff barriers",
+        "{body}"
+    );
+    assert_eq!(event["presenters"], json!([{ "name": "Cal Coach" }]));
+    assert_eq!(
+        event["discussionLeadOrganizations"],
+        json!([{ "name": "Acme Clinic" }])
+    );
+    assert_eq!(event["breakoutGroups"]["totalCount"], 1);
+    assert_eq!(
+        event["resources"]["nodes"][0]["topics"],
+        json!([{ "slug": "billing" }])
+    );
+    assert_eq!(event["actionItems"]["totalCount"], 2);
+    assert_eq!(
+        body["data"]["organization"]["actionItems"]["nodes"],
+        json!([{ "title": "Share the referral form", "owner": { "name": "Mo Member" } }])
+    );
+    assert_eq!(body["data"]["cohort"]["resources"]["totalCount"], 1);
+    // Another organization of the cohort sees the call and its toolkit, not Acme's items.
+    let body = w.send(&w.peer, query, variables.clone()).await;
+    assert_eq!(
+        body["data"]["event"]["actionItems"]["totalCount"], 0,
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["organization"]["actionItems"]["nodes"],
+        json!([])
+    );
+    assert_eq!(body["data"]["cohort"]["resources"]["totalCount"], 1);
+    // Another cohort sees none of it.
+    let body = w.send(&w.outsider, query, variables).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    assert!(
+        body["data"]["event"].is_null() && body["data"]["cohort"].is_null(),
+        "{body}"
+    );
+}

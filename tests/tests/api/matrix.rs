@@ -124,10 +124,18 @@ enum Op {
     CreateCalendarFeed,
     RevokeCalendarFeed,
     MarkNotificationsRead,
+    AddResource,
+    UpdateResource,
+    RemoveResource,
+    CreateBreakoutGroup,
+    UpdateBreakoutGroup,
+    RemoveBreakoutGroup,
+    CreateActionItem,
+    UpdateActionItem,
 }
 
 impl Op {
-    const ALL: [Op; 57] = [
+    const ALL: [Op; 65] = [
         Op::Node,
         Op::Nodes,
         Op::Viewer,
@@ -185,6 +193,14 @@ impl Op {
         Op::CreateCalendarFeed,
         Op::RevokeCalendarFeed,
         Op::MarkNotificationsRead,
+        Op::AddResource,
+        Op::UpdateResource,
+        Op::RemoveResource,
+        Op::CreateBreakoutGroup,
+        Op::UpdateBreakoutGroup,
+        Op::RemoveBreakoutGroup,
+        Op::CreateActionItem,
+        Op::UpdateActionItem,
     ];
 
     /// The root field and, for mutations, the input type.
@@ -252,6 +268,14 @@ impl Op {
             Op::MarkNotificationsRead => {
                 ("markNotificationsRead", Some("MarkNotificationsReadInput"))
             }
+            Op::AddResource => ("addResource", Some("AddResourceInput")),
+            Op::UpdateResource => ("updateResource", Some("UpdateResourceInput")),
+            Op::RemoveResource => ("removeResource", Some("RemoveInput")),
+            Op::CreateBreakoutGroup => ("createBreakoutGroup", Some("CreateBreakoutGroupInput")),
+            Op::UpdateBreakoutGroup => ("updateBreakoutGroup", Some("UpdateBreakoutGroupInput")),
+            Op::RemoveBreakoutGroup => ("removeBreakoutGroup", Some("RemoveInput")),
+            Op::CreateActionItem => ("createActionItem", Some("CreateActionItemInput")),
+            Op::UpdateActionItem => ("updateActionItem", Some("UpdateActionItemInput")),
         }
     }
 
@@ -326,6 +350,26 @@ impl Op {
             | Op::ImportAttendance
             | Op::CreateCalendarFeed => guarded(manages_cohort),
             Op::RegisterForEvent | Op::CheckIn => guarded(org_member),
+            Op::AddResource
+            | Op::UpdateResource
+            | Op::RemoveResource
+            | Op::CreateBreakoutGroup
+            | Op::UpdateBreakoutGroup
+            | Op::RemoveBreakoutGroup => guarded(manages_cohort),
+            Op::CreateActionItem => guarded(manages_cohort || org_member),
+            // Action items are seen by their organization and the cohort's staff only.
+            Op::UpdateActionItem => {
+                let staff =
+                    persona == CoachOfThisCohort && own || persona == CoachOfOtherCohort && !own;
+                match (
+                    admin || org_member || staff,
+                    admin || org_member || manages_cohort,
+                ) {
+                    (false, _) => NotFound,
+                    (true, true) => Allowed,
+                    (true, false) => Forbidden,
+                }
+            }
             Op::RevokeCalendarFeed => {
                 if own {
                     Allowed
@@ -513,6 +557,105 @@ impl World {
                 "durationMinutes": 60,
             } }),
             Op::CreateCalendarFeed => json!({ "input": { "cohortId": cohort_id } }),
+            Op::AddResource => json!({ "input": {
+                "cohortId": cohort_id,
+                "kind": "DOCUMENT",
+                "title": "Billing guide",
+                "url": "https://example.org/guide.pdf",
+            } }),
+            Op::UpdateResource | Op::RemoveResource => {
+                let now = Utc::now();
+                let resource = entity::resource::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    cohort_id: Set(cohort.id),
+                    event_id: Set(None),
+                    kind: Set(entity::resource::ResourceKind::Link),
+                    title: Set("A link".to_owned()),
+                    url: Set("https://example.org".to_owned()),
+                    description: Set(None),
+                    created_by_id: Set(None),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&self.app.db)
+                .await
+                .unwrap();
+                let id = gid(NodeKind::Resource, resource.id);
+                if op == Op::UpdateResource {
+                    json!({ "input": { "id": id, "expectedVersion": 1, "title": "Renamed" } })
+                } else {
+                    json!({ "input": { "id": id } })
+                }
+            }
+            Op::CreateBreakoutGroup
+            | Op::UpdateBreakoutGroup
+            | Op::RemoveBreakoutGroup
+            | Op::CreateActionItem
+            | Op::UpdateActionItem => {
+                let mut call: entity::event::ActiveModel = self
+                    .app
+                    .event(
+                        cohort,
+                        "Coaching call",
+                        Utc::now() + chrono::Duration::days(7),
+                    )
+                    .await
+                    .into();
+                call.kind = Set(entity::event::EventKind::CoachingCall);
+                let call = call.update(&self.app.db).await.unwrap();
+                let event_id = gid(NodeKind::Event, call.id);
+                let now = Utc::now();
+                match op {
+                    Op::CreateBreakoutGroup => json!({ "input": {
+                        "eventId": event_id, "name": "Group 1", "organizationIds": [org_id],
+                    } }),
+                    Op::CreateActionItem => json!({ "input": {
+                        "eventId": event_id, "organizationId": org_id, "title": "Draft the workflow",
+                    } }),
+                    Op::UpdateActionItem => {
+                        let item = entity::action_item::ActiveModel {
+                            id: Set(Uuid::now_v7()),
+                            event_id: Set(call.id),
+                            organization_id: Set(org.id),
+                            owner_id: Set(None),
+                            title: Set("Draft the workflow".to_owned()),
+                            due_on: Set(None),
+                            done_at: Set(None),
+                            created_by_id: Set(None),
+                            version: Set(1),
+                            created_at: Set(now),
+                            updated_at: Set(now),
+                        }
+                        .insert(&self.app.db)
+                        .await
+                        .unwrap();
+                        json!({ "input": {
+                            "id": gid(NodeKind::ActionItem, item.id), "expectedVersion": 1, "done": true,
+                        } })
+                    }
+                    _ => {
+                        let group = entity::breakout_group::ActiveModel {
+                            id: Set(Uuid::now_v7()),
+                            event_id: Set(call.id),
+                            name: Set("Group 1".to_owned()),
+                            facilitator_id: Set(None),
+                            version: Set(1),
+                            created_at: Set(now),
+                            updated_at: Set(now),
+                        }
+                        .insert(&self.app.db)
+                        .await
+                        .unwrap();
+                        let id = gid(NodeKind::BreakoutGroup, group.id);
+                        if op == Op::UpdateBreakoutGroup {
+                            json!({ "input": { "id": id, "expectedVersion": 1, "name": "Group A" } })
+                        } else {
+                            json!({ "input": { "id": id } })
+                        }
+                    }
+                }
+            }
             Op::RevokeCalendarFeed => {
                 let feed = entity::calendar_feed::ActiveModel {
                     id: Set(Uuid::now_v7()),

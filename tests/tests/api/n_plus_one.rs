@@ -331,6 +331,27 @@ async fn a_page_of_events_with_their_lists_costs_the_same_statements_at_every_si
                     Utc::now() + Duration::days(e + 1),
                 )
                 .await;
+            let group = entity::breakout_group::ActiveModel {
+                id: sea_orm::Set(uuid::Uuid::now_v7()),
+                event_id: sea_orm::Set(event.id),
+                name: sea_orm::Set(format!("Group {c}-{e}")),
+                facilitator_id: sea_orm::Set(Some(people[0].id)),
+                version: sea_orm::Set(1),
+                created_at: sea_orm::Set(Utc::now()),
+                updated_at: sea_orm::Set(Utc::now()),
+            };
+            let group = sea_orm::ActiveModelTrait::insert(group, &app.db)
+                .await
+                .unwrap();
+            let member = entity::breakout_group_member::ActiveModel {
+                id: sea_orm::Set(uuid::Uuid::now_v7()),
+                group_id: sea_orm::Set(group.id),
+                organization_id: sea_orm::Set(org.id),
+                created_at: sea_orm::Set(Utc::now()),
+            };
+            sea_orm::ActiveModelTrait::insert(member, &app.db)
+                .await
+                .unwrap();
             for (n, person) in people.iter().enumerate() {
                 let status = if n < 3 {
                     RegistrationStatus::Registered
@@ -350,6 +371,9 @@ async fn a_page_of_events_with_their_lists_costs_the_same_statements_at_every_si
                 topics { name }
                 registrations(first: 10) { totalCount nodes { status user { name } } }
                 attendance(first: 10) { totalCount }
+                breakoutGroups(first: 5) { totalCount nodes { name facilitator { name } organizations { name } } }
+                resources(first: 5) { totalCount nodes { title topics { slug } } }
+                presenters { name }
             } }
         } }
     }";
@@ -365,6 +389,10 @@ async fn a_page_of_events_with_their_lists_costs_the_same_statements_at_every_si
     assert_eq!(first["registeredCount"], 3, "{body}");
     assert_eq!(first["waitlistCount"], 1);
     assert_eq!(first["registrations"]["totalCount"], 4);
+    assert_eq!(
+        first["breakoutGroups"]["nodes"][0]["organizations"][0]["name"], "Org 0",
+        "{body}"
+    );
     let events: usize = body["data"]["cohorts"]["nodes"]
         .as_array()
         .unwrap()

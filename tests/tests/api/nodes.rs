@@ -10,7 +10,7 @@ use entity::membership::MembershipRole;
 use entity::milestone::MilestoneVisibility;
 use entity::registration::RegistrationStatus;
 use entity::user::UserRole;
-use entity::{attendance, calendar_feed, notification};
+use entity::{action_item, attendance, breakout_group, calendar_feed, notification, resource};
 use entity::{identity, invitation, milestone_change, milestone_comment, milestone_progress};
 use peerlearn::auth::token::{self, NewToken};
 use peerlearn::graphql::ids::{NodeKind, decode};
@@ -209,6 +209,62 @@ async fn fixture(app: &TestApp, owner: Uuid, kind: NodeKind) -> Uuid {
                 cohort_id: Set(None),
                 revoked_at: Set(None),
                 created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::Resource => {
+            let event = event(app).await;
+            resource::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                cohort_id: Set(event.cohort_id),
+                event_id: Set(Some(event.id)),
+                kind: Set(resource::ResourceKind::Recording),
+                title: Set("Recording".to_owned()),
+                url: Set("https://video.example.org/1".to_owned()),
+                description: Set(None),
+                created_by_id: Set(Some(owner)),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::BreakoutGroup => {
+            breakout_group::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(event(app).await.id),
+                name: Set("Group 1".to_owned()),
+                facilitator_id: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::ActionItem => {
+            let event = event(app).await;
+            let org = app.organization("Doer").await;
+            action_item::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(event.id),
+                organization_id: Set(org.id),
+                owner_id: Set(None),
+                title: Set("Draft the referral workflow".to_owned()),
+                due_on: Set(None),
+                done_at: Set(None),
+                created_by_id: Set(Some(owner)),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
             }
             .insert(&app.db)
             .await
