@@ -118,7 +118,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EnrollmentConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<EnrollmentsOfCohort>()?
             .with_status(status.map(Into::into))
@@ -142,7 +142,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortStaffConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx.loader::<StaffOfCohort>()?.page(self.0.id, page).await?;
         Ok(CohortStaffConnection::new(slice, total))
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::Variables;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value, json};
 
@@ -165,7 +166,12 @@ impl Executor {
         if let Some(variables) = request.variables {
             prepared = prepared.variables(Variables::from_json(Value::Object(variables)));
         }
-        let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone()));
+        // Only queries read ahead: in a request that writes, a row read before a write must not
+        // answer a lookup after it.
+        let reads_only = document
+            .as_ref()
+            .is_some_and(|document| is_query(document, request.operation_name.as_deref()));
+        let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone(), reads_only));
         let schema = match viewer {
             Viewer::Anonymous => &self.anonymous_schema,
             Viewer::User(_) => &self.schema,
@@ -229,6 +235,22 @@ impl Executor {
         }
         Ok(Outcome { executed, body })
     }
+}
+
+/// Whether the operation of `document` that runs (the one named `operation_name`, or the only
+/// one) is a query.
+fn is_query(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let mut operations = document.operations.iter();
+    let operation = match operation_name {
+        Some(wanted) => operations
+            .find(|(name, _)| name.is_some_and(|n| n.as_str() == wanted))
+            .map(|(_, operation)| operation),
+        None => match (operations.next(), operations.next()) {
+            (Some((_, operation)), None) => Some(operation),
+            _ => None,
+        },
+    };
+    operation.is_some_and(|operation| operation.node.ty == OperationType::Query)
 }
 
 /// The outcome of a request refused before validation.
