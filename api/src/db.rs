@@ -23,6 +23,9 @@ impl StatementCounter {
     }
 }
 
+/// How long a pooled connection may sit unused before it is checked on its next use.
+const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(1);
+
 /// Key of the PostgreSQL advisory lock held while migrating, so that instances starting
 /// together migrate one after the other.
 const MIGRATION_LOCK_KEY: i64 = 0x7065_6572_6c65_6172; // "peerlear"
@@ -45,6 +48,10 @@ pub async fn connect(args: &DatabaseArgs) -> Result<(DatabaseConnection, Stateme
         .acquire_timeout(Duration::from_secs(args.database_acquire_timeout))
         .connect_timeout(Duration::from_secs(args.database_acquire_timeout))
         .sqlx_logging(false)
+        // A connection the pool handed out within the last second is in use and alive; one
+        // idle for longer (perhaps closed by a database restart) is checked with a round trip
+        // first. Checking every one cost a round trip per statement.
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_CHECK)
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)

@@ -1,13 +1,18 @@
 //! Loaders of cohorts, enrollments and cohort staff.
 
-use entity::enrollment::EnrollmentStatus;
-use entity::{cohort, cohort_staff, enrollment};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection};
+use std::sync::Arc;
 
-use crate::auth::Viewer;
+use entity::enrollment::EnrollmentStatus;
+use entity::{cohort, cohort_staff, enrollment, organization, user};
+use sea_orm::{ColumnTrait, Condition};
+
 use crate::cohort::policy::{cohort_scope, enrollment_scope, staff_scope};
-use crate::graphql::loaders::{LoaderKind, Relation, by_id_loader, relation_loader};
+use crate::graphql::loaders::{
+    LoaderKind, Loaders, ReadAhead, Relation, by_id_loader, relation_loader,
+};
 use crate::graphql::pagination::Order;
+use crate::organization::loaders::OrganizationById;
+use crate::user::loaders::UserById;
 
 by_id_loader!(
     /// Cohorts by id, as far as the viewer may see them.
@@ -29,7 +34,8 @@ relation_loader!(
     StaffOfCohort: cohort_staff::Entity,
     cohort_staff::Column::CohortId,
     Order::by_key(cohort_staff::Column::Id),
-    staff_scope
+    staff_scope,
+    ahead: user::Entity => UserById
 );
 
 /// Enrollments of a parent, all of them or those of one status, oldest first.
@@ -40,8 +46,14 @@ pub struct EnrollmentRelation {
 }
 
 impl EnrollmentRelation {
-    fn new(db: &DatabaseConnection, parent: enrollment::Column, viewer: &Viewer) -> Self {
-        let scope = enrollment_scope(viewer);
+    /// Enrollments through `parent`, each read with the row `ahead` reads.
+    fn new(
+        loaders: &Loaders,
+        parent: enrollment::Column,
+        ahead: Option<Arc<dyn ReadAhead<enrollment::Entity>>>,
+    ) -> Self {
+        let db = loaders.db();
+        let scope = enrollment_scope(loaders.viewer());
         let order = Order::by_key(enrollment::Column::Id);
         let of_status = |status: EnrollmentStatus| {
             Relation::new(
@@ -51,12 +63,13 @@ impl EnrollmentRelation {
                 Condition::all()
                     .add(scope.clone())
                     .add(enrollment::Column::Status.eq(status)),
+                ahead.clone(),
             )
         };
         Self {
             active: of_status(EnrollmentStatus::Active),
             withdrawn: of_status(EnrollmentStatus::Withdrawn),
-            any: Relation::new(db, parent, order, scope),
+            any: Relation::new(db, parent, order, scope, ahead.clone()),
         }
     }
 
@@ -70,24 +83,27 @@ impl EnrollmentRelation {
     }
 }
 
-/// A cohort's enrollments.
+/// A cohort's enrollments, each read with its organization.
 pub struct EnrollmentsOfCohort;
 
 impl LoaderKind for EnrollmentsOfCohort {
     type Loader = EnrollmentRelation;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
-        EnrollmentRelation::new(db, enrollment::Column::CohortId, viewer)
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let ahead =
+            loaders.read_ahead::<enrollment::Entity, organization::Entity, OrganizationById>();
+        EnrollmentRelation::new(loaders, enrollment::Column::CohortId, ahead)
     }
 }
 
-/// An organization's enrollments.
+/// An organization's enrollments, each read with its cohort.
 pub struct EnrollmentsOfOrganization;
 
 impl LoaderKind for EnrollmentsOfOrganization {
     type Loader = EnrollmentRelation;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
-        EnrollmentRelation::new(db, enrollment::Column::OrganizationId, viewer)
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let ahead = loaders.read_ahead::<enrollment::Entity, cohort::Entity, CohortById>();
+        EnrollmentRelation::new(loaders, enrollment::Column::OrganizationId, ahead)
     }
 }

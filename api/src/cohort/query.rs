@@ -46,7 +46,7 @@ impl CohortQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let order = order_by.unwrap_or_default().order();
         Ok(
             service::list_cohorts(ctx.db()?, ctx.viewer()?, &order, &page)

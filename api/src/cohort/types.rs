@@ -130,7 +130,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EnrollmentConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<EnrollmentsOfCohort>()?
             .with_status(status.map(Into::into))
@@ -154,7 +154,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortStaffConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx.loader::<StaffOfCohort>()?.page(self.0.id, page).await?;
         Ok(CohortStaffConnection::new(slice, total))
     }
@@ -231,7 +231,10 @@ impl Cohort {
     #[graphql(
         complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
     )]
-    #[allow(clippy::too_many_arguments, reason = "the arguments of a filtered connection")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the arguments of a filtered connection"
+    )]
     async fn resources(
         &self,
         ctx: &Context<'_>,

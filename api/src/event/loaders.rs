@@ -21,8 +21,8 @@ use crate::event::policy::{
     attendance_scope, calendar_feed_scope, event_scope, notification_scope, registration_scope,
 };
 use crate::graphql::loaders::{
-    FilteredRelations, LinkLoader, LoaderKind, RelationFilter, batched, by_id_loader, links,
-    relation_loader,
+    FilteredRelations, LinkLoader, LoaderKind, Loaders, RelationFilter, batched, by_id_loader,
+    links, relation_loader,
 };
 use crate::graphql::pagination::Order;
 
@@ -86,7 +86,8 @@ pub struct TopicIdsOfEvent;
 impl LoaderKind for TopicIdsOfEvent {
     type Loader = DataLoader<LinkLoader<event_topic::Entity>>;
 
-    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let db = loaders.db();
         links(
             db,
             event_topic::Column::EventId,
@@ -157,7 +158,8 @@ pub struct EventsOfCohort;
 impl LoaderKind for EventsOfCohort {
     type Loader = FilteredRelations<event::Entity, EventFilter>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         FilteredRelations::new(db, event::Column::CohortId, event_scope(viewer))
     }
 }
@@ -193,7 +195,8 @@ pub struct RegistrationsOfEvent;
 impl LoaderKind for RegistrationsOfEvent {
     type Loader = FilteredRelations<registration::Entity, RegistrationFilter>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         FilteredRelations::new(
             db,
             registration::Column::EventId,
@@ -257,7 +260,8 @@ pub struct SeatCountsOfEvent;
 impl LoaderKind for SeatCountsOfEvent {
     type Loader = DataLoader<SeatCountsLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         // Registrations of events the viewer sees.
         let events = event_scope(viewer);
         let scope = scope(viewer, |_| {
@@ -307,7 +311,8 @@ pub struct ViewerRegistration;
 impl LoaderKind for ViewerRegistration {
     type Loader = DataLoader<ViewerRegistrationLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         let user = match viewer {
             Viewer::User(actor) => Some(actor.user_id),
             Viewer::Anonymous => None,
@@ -461,7 +466,8 @@ pub struct DosageOfOrganization;
 impl LoaderKind for DosageOfOrganization {
     type Loader = DataLoader<DosageLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         batched(DosageLoader {
             db: db.clone(),
             of: DosageOf::Organization,
@@ -476,7 +482,8 @@ pub struct DosageOfCohort;
 impl LoaderKind for DosageOfCohort {
     type Loader = DataLoader<DosageLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         batched(DosageLoader {
             db: db.clone(),
             of: DosageOf::Cohort,
@@ -534,7 +541,8 @@ pub struct OrganizationIdsOfGroup;
 impl LoaderKind for OrganizationIdsOfGroup {
     type Loader = DataLoader<LinkLoader<entity::breakout_group_member::Entity>>;
 
-    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let db = loaders.db();
         links(
             db,
             entity::breakout_group_member::Column::GroupId,
@@ -550,7 +558,8 @@ pub struct TopicIdsOfResource;
 impl LoaderKind for TopicIdsOfResource {
     type Loader = DataLoader<LinkLoader<entity::resource_topic::Entity>>;
 
-    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let db = loaders.db();
         links(
             db,
             entity::resource_topic::Column::ResourceId,
@@ -597,7 +606,8 @@ pub struct ResourcesOfCohort;
 impl LoaderKind for ResourcesOfCohort {
     type Loader = FilteredRelations<entity::resource::Entity, ResourceFilter>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         FilteredRelations::new(
             db,
             entity::resource::Column::CohortId,
@@ -630,7 +640,8 @@ pub struct ActionItemsOfOrganization;
 impl LoaderKind for ActionItemsOfOrganization {
     type Loader = FilteredRelations<entity::action_item::Entity, ActionItemFilter>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         FilteredRelations::new(
             db,
             entity::action_item::Column::OrganizationId,
@@ -673,7 +684,8 @@ pub struct PeopleOfEvent;
 impl LoaderKind for PeopleOfEvent {
     type Loader = DataLoader<PeopleLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         batched(PeopleLoader {
             db: db.clone(),
             scope: crate::event::policy::of_visible_events(

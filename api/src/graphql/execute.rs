@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::Variables;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use sea_orm::DatabaseConnection;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::auth::{Credential, Viewer, authenticate};
@@ -53,9 +55,32 @@ pub struct Outcome {
     /// Whether execution started: `false` when the document did not parse or validate, so the
     /// response has no `data`.
     pub executed: bool,
-    /// The response body: `data` (fields in query order), `errors` (each with an
-    /// `extensions.code`) and `extensions`, as present.
-    pub body: Map<String, Value>,
+    /// The response body.
+    pub body: Body,
+}
+
+/// A response body: `data` (fields in query order), `errors` (each with an `extensions.code`)
+/// and `extensions`, as present. `data` is serialized straight from the executor's value.
+#[derive(Debug, Default)]
+pub struct Body {
+    /// The data, if execution started.
+    pub data: Option<async_graphql::Value>,
+    /// `errors` and `extensions`, as present.
+    pub rest: Map<String, Value>,
+}
+
+impl Serialize for Body {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map =
+            serializer.serialize_map(Some(usize::from(self.data.is_some()) + self.rest.len()))?;
+        if let Some(data) = &self.data {
+            map.serialize_entry("data", data)?;
+        }
+        for (key, value) in &self.rest {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// What the server needs to run requests.
@@ -165,7 +190,12 @@ impl Executor {
         if let Some(variables) = request.variables {
             prepared = prepared.variables(Variables::from_json(Value::Object(variables)));
         }
-        let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone()));
+        // Only queries read ahead: in a request that writes, a row read before a write must not
+        // answer a lookup after it.
+        let reads_only = document
+            .as_ref()
+            .is_some_and(|document| is_query(document, request.operation_name.as_deref()));
+        let loaders = Arc::new(Loaders::new(self.db.clone(), viewer.clone(), reads_only));
         let schema = match viewer {
             Viewer::Anonymous => &self.anonymous_schema,
             Viewer::User(_) => &self.schema,
@@ -174,9 +204,11 @@ impl Executor {
         let Ok(response) = tokio::time::timeout(EXECUTION_TIMEOUT, schema.execute(prepared)).await
         else {
             tracing::warn!(timeout = ?EXECUTION_TIMEOUT, "execution stopped at the time limit");
-            let mut body = Map::new();
-            body.insert("data".to_owned(), Value::Null);
-            body.insert(
+            let mut body = Body {
+                data: Some(async_graphql::Value::Null),
+                rest: Map::new(),
+            };
+            body.rest.insert(
                 "errors".to_owned(),
                 json!([{
                     "message": "the request took too long and was stopped",
@@ -194,13 +226,13 @@ impl Executor {
         // always has one, even when it nulls the whole data.
         let executed = !(response.data == async_graphql::Value::Null
             && response.errors.iter().all(|error| error.path.is_empty()));
-        let mut body = Map::new();
+        let mut body = Body::default();
         if executed {
-            let mut data = to_json(&response.data);
+            let mut data = response.data;
             if let Some(document) = &document {
                 order::in_query_order(&mut data, document, request.operation_name.as_deref());
             }
-            body.insert("data".to_owned(), data);
+            body.data = Some(data);
         }
         let mut extensions = response.extensions;
         if !response.errors.is_empty() {
@@ -222,13 +254,30 @@ impl Executor {
                 "GRAPHQL_VALIDATION_FAILED"
             };
             with_default_code(&mut errors, code);
-            body.insert("errors".to_owned(), errors);
+            body.rest.insert("errors".to_owned(), errors);
         }
         if !extensions.is_empty() {
-            body.insert("extensions".to_owned(), to_json(&extensions));
+            body.rest
+                .insert("extensions".to_owned(), to_json(&extensions));
         }
         Ok(Outcome { executed, body })
     }
+}
+
+/// Whether the operation of `document` that runs (the one named `operation_name`, or the only
+/// one) is a query.
+fn is_query(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let mut operations = document.operations.iter();
+    let operation = match operation_name {
+        Some(wanted) => operations
+            .find(|(name, _)| name.is_some_and(|n| n.as_str() == wanted))
+            .map(|(_, operation)| operation),
+        None => match (operations.next(), operations.next()) {
+            (Some((_, operation)), None) => Some(operation),
+            _ => None,
+        },
+    };
+    operation.is_some_and(|operation| operation.node.ty == OperationType::Query)
 }
 
 /// The outcome of a request refused before validation.
@@ -239,8 +288,8 @@ fn refused(messages: &[String]) -> Outcome {
             json!({ "message": message, "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" } })
         })
         .collect();
-    let mut body = Map::new();
-    body.insert("errors".to_owned(), Value::Array(errors));
+    let mut body = Body::default();
+    body.rest.insert("errors".to_owned(), Value::Array(errors));
     Outcome {
         executed: false,
         body,

@@ -8,6 +8,10 @@
 //! Each loader applies the viewer's visibility scope in SQL. Visibility is closed under the
 //! relations the schema exposes (whoever sees a membership sees its organization and user), so
 //! the scope is defence in depth for traversals and the access check for lookups by ID.
+//!
+//! A paged relation can read the row each child belongs to (a membership's user) in the same
+//! statement as the page, inside that row's own scope, and hand it to the by-id loader of its
+//! type: resolving it then runs no statement and sends no list of keys.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -16,11 +20,12 @@ use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, Query, ValueType, WindowStatement,
+    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, ValueType, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, ModelTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    FromQueryResult, IdenStatic, Iterable, JoinType, ModelTrait, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait, Related, Select,
 };
 use uuid::Uuid;
 
@@ -36,44 +41,136 @@ pub trait LoaderKind: 'static {
     /// The loader this kind builds.
     type Loader: Send + Sync + 'static;
 
-    /// Builds the loader for one request by `viewer`.
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader;
+    /// Builds the loader for one request: `loaders` gives the database, the viewer and the
+    /// request's other loaders.
+    fn build(loaders: &Loaders) -> Self::Loader;
 }
 
 /// The loaders of one request, built on first use.
 pub struct Loaders {
     db: DatabaseConnection,
     viewer: Viewer,
+    reads_ahead: bool,
     built: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Loaders {
-    /// No loader is built until a resolver asks for it.
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+    /// No loader is built until a resolver asks for it. `reads_ahead` lets relations hand the
+    /// rows they read along with a page to by-id loaders; pass `false` for requests that write,
+    /// so a row read before a write is never served after it.
+    pub fn new(db: DatabaseConnection, viewer: Viewer, reads_ahead: bool) -> Self {
         Self {
             db,
             viewer,
+            reads_ahead,
             built: Mutex::new(HashMap::new()),
         }
     }
 
+    /// The database pool.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Who is asking.
+    pub fn viewer(&self) -> &Viewer {
+        &self.viewer
+    }
+
     /// The request's loader of kind `K`, built now if this is its first use.
     pub fn get<K: LoaderKind>(&self) -> Arc<K::Loader> {
-        // The lock is never held across an await, and a panic while holding it leaves the map
-        // consistent (an insert either happened or not), so poisoning is ignored.
-        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(loader) = built
-            .get(&TypeId::of::<K>())
-            .and_then(|any| Arc::clone(any).downcast::<K::Loader>().ok())
-        {
+        if let Some(loader) = self.built::<K>() {
             return loader;
         }
-        let loader = Arc::new(K::build(&self.db, &self.viewer));
-        built.insert(
-            TypeId::of::<K>(),
-            Arc::clone(&loader) as Arc<dyn Any + Send + Sync>,
-        );
-        loader
+        // Built without the lock: building may ask for other loaders.
+        let loader = Arc::new(K::build(self));
+        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+        built
+            .entry(TypeId::of::<K>())
+            .or_insert_with(|| Arc::clone(&loader) as Arc<dyn Any + Send + Sync>);
+        drop(built);
+        self.built::<K>().unwrap_or(loader)
+    }
+
+    fn built<K: LoaderKind>(&self) -> Option<Arc<K::Loader>> {
+        // The lock is never held across an await, and a panic while holding it leaves the map
+        // consistent (an insert either happened or not), so poisoning is ignored.
+        self.built
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&TypeId::of::<K>())
+            .and_then(|any| Arc::clone(any).downcast::<K::Loader>().ok())
+    }
+
+    /// Reads the `R` row each row of `E` belongs to along with `E`'s pages, and hands it to
+    /// the by-id loader `K`; `None` when this request does not read ahead.
+    pub fn read_ahead<E, R, K>(&self) -> Option<Arc<dyn ReadAhead<E>>>
+    where
+        E: EntityTrait + Related<R>,
+        R: EntityTrait + Sync,
+        R::Model: Sync,
+        R::Column: Sync,
+        K: LoaderKind<Loader = DataLoader<ByIdLoader<R>>>,
+    {
+        self.reads_ahead.then(|| {
+            Arc::new(JoinedTo::<E, R> {
+                loader: self.get::<K>(),
+                child: std::marker::PhantomData,
+            }) as Arc<dyn ReadAhead<E>>
+        })
+    }
+}
+
+/// The prefix of the columns of the row read ahead (the second entity of a SeaORM select).
+const AHEAD: &str = "B_";
+
+/// Reads, along with a page of `E`, the row of another table that each row of `E` belongs to.
+pub trait ReadAhead<E: EntityTrait>: Send + Sync {
+    /// `select` with the other table left-joined inside its visibility scope and its columns
+    /// added with the prefix `B_` (`E`'s keep their names).
+    fn join(&self, select: Select<E>) -> SelectStatement;
+
+    /// Hands the other table's rows found in `rows` to its by-id loader.
+    fn keep(&self, rows: &[QueryResult]) -> Result<(), DbErr>;
+}
+
+struct JoinedTo<E, R: EntityTrait> {
+    loader: Arc<DataLoader<ByIdLoader<R>>>,
+    child: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E, R> ReadAhead<E> for JoinedTo<E, R>
+where
+    E: EntityTrait + Related<R>,
+    R: EntityTrait + Sync,
+    R::Model: Sync,
+    R::Column: Sync,
+{
+    fn join(&self, select: Select<E>) -> SelectStatement {
+        // The scope goes into the join condition: a row the viewer may not see is not read
+        // ahead, and its child stays in the page either way.
+        let scope = self.loader.loader().scope.clone();
+        let relation = <E as Related<R>>::to().on_condition(move |_, _| scope.clone());
+        let mut query = select.join(JoinType::LeftJoin, relation).into_query();
+        for column in R::Column::iter() {
+            query.expr_as(
+                column.select_as(Expr::col((R::default(), column))),
+                Alias::new(format!("{AHEAD}{}", column.as_str())),
+            );
+        }
+        query
+    }
+
+    fn keep(&self, rows: &[QueryResult]) -> Result<(), DbErr> {
+        let by_id = self.loader.loader();
+        let mut found = Vec::new();
+        for row in rows {
+            if let Some(model) = R::Model::from_query_result_optional(row, AHEAD)? {
+                found.push(model);
+            }
+        }
+        by_id.keep(found);
+        Ok(())
     }
 }
 
@@ -81,11 +178,33 @@ fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column)
     <Uuid as ValueType>::try_from(model.get(column)).ok()
 }
 
-/// Loads rows of `E` by primary key, inside a visibility scope.
+/// Loads rows of `E` by primary key, inside a visibility scope. Rows that relations read
+/// ahead in this request are answered without a statement.
 pub struct ByIdLoader<E: EntityTrait> {
     db: DatabaseConnection,
     id: E::Column,
     scope: Condition,
+    ahead: Mutex<HashMap<Uuid, E::Model>>,
+}
+
+impl<E: EntityTrait> ByIdLoader<E> {
+    /// The row `id` if a relation read it ahead in this request.
+    pub fn read_ahead(&self, id: Uuid) -> Option<E::Model> {
+        self.ahead
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned()
+    }
+
+    fn keep(&self, rows: Vec<E::Model>) {
+        let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
+        for row in rows {
+            if let Some(id) = uuid_of(&row, self.id) {
+                ahead.insert(id, row);
+            }
+        }
+    }
 }
 
 impl<E> Loader<Uuid> for ByIdLoader<E>
@@ -98,25 +217,48 @@ where
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[Uuid]) -> LoadResult<E::Model> {
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut missing = Vec::with_capacity(keys.len());
+        for key in keys {
+            match self.read_ahead(*key) {
+                Some(row) => {
+                    found.insert(*key, row);
+                }
+                None => missing.push(*key),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
         let rows = E::find()
-            .filter(self.id.is_in(keys.iter().copied()))
+            .filter(self.id.is_in(missing))
             .filter(self.scope.clone())
             .all(&self.db)
             .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| Some((uuid_of(&row, self.id)?, row)))
-            .collect())
+        found.extend(
+            rows.into_iter()
+                .filter_map(|row| Some((uuid_of(&row, self.id)?, row))),
+        );
+        Ok(found)
     }
 }
 
 /// Loads one page of the children of many parents in one statement per distinct page request,
-/// numbering each parent's children with `ROW_NUMBER() OVER (PARTITION BY parent ...)`.
+/// numbering each parent's children with `ROW_NUMBER() OVER (PARTITION BY parent ...)`. When
+/// the page starts at either end and its total is selected, the same statement counts each
+/// parent's children with `COUNT(*) OVER (PARTITION BY parent)`.
 pub struct ChildPageLoader<E: EntityTrait> {
     db: DatabaseConnection,
     parent: E::Column,
     order: Order<E>,
     scope: Condition,
+    ahead: Option<Arc<dyn ReadAhead<E>>>,
+}
+
+/// The rows of one page request, and each parent's total if it was counted with them.
+struct PageRows<M> {
+    rows: Vec<M>,
+    totals: Option<HashMap<Uuid, u64>>,
 }
 
 impl<E> ChildPageLoader<E>
@@ -125,24 +267,40 @@ where
     E::Model: Sync,
     E::Column: Sync,
 {
-    async fn load_page(&self, parents: Vec<Uuid>, page: &Page) -> Result<Vec<E::Model>, DbErr> {
+    async fn load_page(
+        &self,
+        parents: Vec<Uuid>,
+        page: &Page,
+    ) -> Result<PageRows<E::Model>, DbErr> {
         let row_number = Alias::new("row_number");
+        let total = Alias::new("total_count");
         let direction = self.order.direction(page);
         let mut window = WindowStatement::partition_by((E::default(), self.parent));
         if let Some(column) = self.order.column {
             window.order_by((E::default(), column), direction.clone());
         }
         window.order_by((E::default(), self.order.key), direction);
-        let mut inner = page
+        let select = page
             .bound(E::find(), &self.order)
             .filter(self.parent.is_in(parents))
-            .filter(self.scope.clone())
-            .into_query();
+            .filter(self.scope.clone());
+        let mut inner = match &self.ahead {
+            Some(ahead) => ahead.join(select),
+            None => select.into_query(),
+        };
         inner.expr_window_as(
             Func::cust(Alias::new("ROW_NUMBER")),
             window,
             row_number.clone(),
         );
+        let counted = page.counts_in_page();
+        if counted {
+            inner.expr_window_as(
+                Expr::cust("COUNT(*)"),
+                WindowStatement::partition_by((E::default(), self.parent)),
+                total.clone(),
+            );
+        }
         let paged = Alias::new("paged");
         let outer = Query::select()
             .column(Asterisk)
@@ -150,8 +308,23 @@ where
             .and_where(Expr::col((paged.clone(), row_number.clone())).lte(page.limit + 1))
             .order_by((paged, row_number), sea_orm::Order::Asc)
             .to_owned();
-        let statement = self.db.get_database_backend().build(&outer);
-        E::find().from_raw_sql(statement).all(&self.db).await
+        let results = self.db.query_all(&outer).await?;
+        if let Some(ahead) = &self.ahead {
+            ahead.keep(&results)?;
+        }
+        let mut rows = Vec::with_capacity(results.len());
+        let mut totals = counted.then(HashMap::new);
+        for result in &results {
+            let row = E::Model::from_query_result(result, "")?;
+            if let Some(totals) = &mut totals
+                && let Some(parent) = uuid_of(&row, self.parent)
+            {
+                let count = result.try_get::<i64>("", "total_count")?;
+                totals.insert(parent, <u64 as TryFrom<i64>>::try_from(count).unwrap_or(0));
+            }
+            rows.push(row);
+        }
+        Ok(PageRows { rows, totals })
     }
 }
 
@@ -177,14 +350,21 @@ where
             // Rows come in fetch order per parent (numbered by the window), so each parent's
             // list keeps it.
             let mut children: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
-            for row in self.load_page(parents.clone(), page).await? {
+            let fetched = self.load_page(parents.clone(), page).await?;
+            for row in fetched.rows {
                 if let Some(parent) = uuid_of(&row, self.parent) {
                     children.entry(parent).or_default().push(row);
                 }
             }
             for parent in parents {
                 let rows = children.remove(&parent).unwrap_or_default();
-                result.insert((parent, page.clone()), page.slice(rows, &self.order));
+                let mut slice = page.slice(rows, &self.order);
+                // A parent without rows in a counted page has none at all.
+                slice.total = fetched
+                    .totals
+                    .as_ref()
+                    .map(|totals| totals.get(&parent).copied().unwrap_or(0));
+                result.insert((parent, page.clone()), slice);
             }
         }
         Ok(result)
@@ -314,12 +494,14 @@ where
     E::Model: Sync,
     E::Column: Sync,
 {
-    /// The children of a parent through `parent`, in `order`, inside `scope`.
+    /// The children of a parent through `parent`, in `order`, inside `scope`; `ahead` reads
+    /// the row each child belongs to with them.
     pub fn new(
         db: &DatabaseConnection,
         parent: E::Column,
         order: Order<E>,
         scope: Condition,
+        ahead: Option<Arc<dyn ReadAhead<E>>>,
     ) -> Self {
         Self {
             pages: loader(ChildPageLoader {
@@ -327,6 +509,7 @@ where
                 parent,
                 order,
                 scope: scope.clone(),
+                ahead,
             }),
             counts: Arc::new(counts(db, parent, scope)),
             order,
@@ -345,6 +528,9 @@ where
             .load_one((parent, page))
             .await?
             .unwrap_or_default();
+        if let Some(total) = slice.total {
+            return Ok((slice, TotalCount::known(total)));
+        }
         let counts = Arc::clone(&self.counts);
         let total = TotalCount::from_fn(move || {
             let counts = Arc::clone(&counts);
@@ -402,7 +588,7 @@ where
             let condition = Condition::all()
                 .add(self.scope.clone())
                 .add(filter.condition(order.name));
-            Arc::new(Relation::new(&self.db, self.parent, order, condition))
+            Arc::new(Relation::new(&self.db, self.parent, order, condition, None))
         }))
     }
 }
@@ -454,6 +640,7 @@ where
         db: db.clone(),
         id,
         scope,
+        ahead: Mutex::new(HashMap::new()),
     })
 }
 
@@ -483,31 +670,35 @@ macro_rules! by_id_loader {
                 $crate::graphql::loaders::ByIdLoader<$entity>,
             >;
 
-            fn build(
-                db: &sea_orm::DatabaseConnection,
-                viewer: &$crate::auth::Viewer,
-            ) -> Self::Loader {
-                $crate::graphql::loaders::by_id(db, $key, $scope(viewer))
+            fn build(loaders: &$crate::graphql::loaders::Loaders) -> Self::Loader {
+                $crate::graphql::loaders::by_id(loaders.db(), $key, $scope(loaders.viewer()))
             }
         }
     };
 }
 
 /// Declares a [`LoaderKind`] for a paged relation: the children of `entity` through the
-/// parent column `parent`, in `order`, inside the scope that `scope(viewer)` gives.
+/// parent column `parent`, in `order`, inside the scope that `scope(viewer)` gives. With
+/// `ahead: Related => ById`, each page also reads the `Related` row each child belongs to
+/// and hands it to the by-id loader `ById`.
 macro_rules! relation_loader {
-    ($(#[$meta:meta])* $name:ident: $entity:ty, $parent:expr, $order:expr, $scope:path) => {
+    ($(#[$meta:meta])* $name:ident: $entity:ty, $parent:expr, $order:expr, $scope:path
+        $(, ahead: $related:ty => $by_id:ty)?) => {
         $(#[$meta])*
         pub struct $name;
 
         impl $crate::graphql::loaders::LoaderKind for $name {
             type Loader = $crate::graphql::loaders::Relation<$entity>;
 
-            fn build(
-                db: &sea_orm::DatabaseConnection,
-                viewer: &$crate::auth::Viewer,
-            ) -> Self::Loader {
-                $crate::graphql::loaders::Relation::new(db, $parent, $order, $scope(viewer))
+            fn build(loaders: &$crate::graphql::loaders::Loaders) -> Self::Loader {
+                let ahead = None$(.or(loaders.read_ahead::<$entity, $related, $by_id>()))?;
+                $crate::graphql::loaders::Relation::new(
+                    loaders.db(),
+                    $parent,
+                    $order,
+                    $scope(loaders.viewer()),
+                    ahead,
+                )
             }
         }
     };

@@ -41,7 +41,11 @@ pub trait NodeType:
 impl Loaders {
     /// The object `id` of type `T` if the viewer may see it.
     pub async fn node<T: NodeType>(&self, id: Uuid) -> Result<Option<T>, ApiError> {
-        Ok(self.get::<T::ById>().load_one(id).await?.map(T::from))
+        let loader = self.get::<T::ById>();
+        if let Some(row) = loader.loader().read_ahead(id) {
+            return Ok(Some(T::from(row)));
+        }
+        Ok(loader.load_one(id).await?.map(T::from))
     }
 
     /// The object `id` of type `T`, or `NOT_FOUND` if it does not exist or the viewer may not

@@ -4,14 +4,18 @@
 //! so `{ viewer { name } cohorts { ... } }` may come back with `cohorts` first. The GraphQL
 //! specification asks for the order of the query, and people reading responses expect it.
 
+use async_graphql::Value;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use serde_json::{Map, Value};
 
 /// Deeper than any query the schema accepts; stops a malformed fragment cycle.
 const MAX_DEPTH: usize = 64;
 
+/// The response keys of a selection, in query order, each with the selection sets below it.
+type Keys<'a> = Vec<(&'a str, Vec<&'a SelectionSet>)>;
+
 /// Reorders every object in `data` to follow the selection sets of the operation of `document`
-/// named `operation_name` (or its only operation).
+/// named `operation_name` (or its only operation). Objects are reordered in place, and the
+/// items of a list share the key order worked out once for the list.
 pub fn in_query_order(
     data: &mut Value,
     document: &ExecutableDocument,
@@ -30,31 +34,44 @@ pub fn in_query_order(
     }
 }
 
+/// Reorders `value`, whose fields the selection sets `sets` chose.
 fn reorder(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocument, depth: usize) {
+    if depth > MAX_DEPTH || !matches!(value, Value::Object(_) | Value::List(_)) {
+        return;
+    }
+    let mut keys = Vec::new();
+    for set in sets {
+        collect(set, document, &mut keys, depth);
+    }
+    in_order(value, &keys, document, depth);
+}
+
+/// Puts the fields of `value` (or of each object in it, if it is a list) in the order of
+/// `keys`, and recurses into them.
+fn in_order(value: &mut Value, keys: &Keys<'_>, document: &ExecutableDocument, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
     match value {
-        Value::Array(items) => {
+        Value::List(items) => {
             for item in items {
-                reorder(item, sets, document, depth + 1);
+                in_order(item, keys, document, depth + 1);
             }
         }
         Value::Object(object) => {
-            let mut keys: Vec<(String, Vec<&SelectionSet>)> = Vec::new();
-            for set in sets {
-                collect(set, document, &mut keys, depth);
-            }
-            let mut ordered = Map::with_capacity(object.len());
+            // Fields the walk names move to the front in query order; anything else keeps its
+            // place after them.
+            let mut position = 0;
             for (key, subsets) in keys {
-                if let Some(mut field) = object.remove(&key) {
-                    reorder(&mut field, &subsets, document, depth + 1);
-                    ordered.insert(key, field);
+                let Some(index) = object.get_index_of(*key) else {
+                    continue;
+                };
+                object.move_index(index, position);
+                if let Some((_, field)) = object.get_index_mut(position) {
+                    reorder(field, subsets, document, depth + 1);
                 }
+                position += 1;
             }
-            // Anything the walk did not name keeps its place after the rest.
-            ordered.append(object);
-            *object = ordered;
         }
         _ => {}
     }
@@ -65,7 +82,7 @@ fn reorder(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocum
 fn collect<'a>(
     set: &'a SelectionSet,
     document: &'a ExecutableDocument,
-    keys: &mut Vec<(String, Vec<&'a SelectionSet>)>,
+    keys: &mut Keys<'a>,
     depth: usize,
 ) {
     if depth > MAX_DEPTH {
@@ -75,10 +92,10 @@ fn collect<'a>(
         match &selection.node {
             Selection::Field(field) => {
                 let field = &field.node;
-                let key = field.alias.as_ref().map_or_else(
-                    || field.name.node.to_string(),
-                    |alias| alias.node.to_string(),
-                );
+                let key = field
+                    .alias
+                    .as_ref()
+                    .map_or(field.name.node.as_str(), |alias| alias.node.as_str());
                 let subset = &field.selection_set.node;
                 match keys.iter_mut().find(|(existing, _)| *existing == key) {
                     Some((_, subsets)) => subsets.push(subset),
@@ -104,19 +121,36 @@ mod tests {
     use super::*;
 
     fn keys(value: &Value) -> Vec<&str> {
-        value
-            .as_object()
-            .map(|o| o.keys().map(String::as_str).collect())
-            .unwrap_or_default()
+        match value {
+            Value::Object(object) => object.keys().map(|key| key.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
+        match value {
+            Value::Object(object) => &object[key],
+            _ => &Value::Null,
+        }
+    }
+
+    fn item(value: &Value, index: usize) -> &Value {
+        match value {
+            Value::List(items) => &items[index],
+            _ => &Value::Null,
+        }
     }
 
     #[test]
     fn fields_follow_the_query_through_aliases_lists_and_fragments() {
-        let mut data = json!({
-            "b": [{ "z": 1, "y": 2 }, { "y": 3, "z": 4 }],
+        let data = Value::from_json(json!({
+            "b": [{ "z": 1, "y": 2 }, { "y": 3, "z": 4, "extra": 5 }],
             "first": { "x": 1 },
             "viewer": { "name": "A", "id": "1" },
-        });
+        }));
+        let Ok(mut data) = data else {
+            panic!("the data converts");
+        };
         let document = async_graphql::parser::parse_query(
             "query Q { viewer { ...V name } first: thing { x } b { ... on T { y } z } }
              fragment V on User { id }",
@@ -126,8 +160,8 @@ mod tests {
         };
         in_query_order(&mut data, &document, Some("Q"));
         assert_eq!(keys(&data), ["viewer", "first", "b"]);
-        assert_eq!(keys(&data["viewer"]), ["id", "name"]);
-        assert_eq!(keys(&data["b"][0]), ["y", "z"]);
-        assert_eq!(keys(&data["b"][1]), ["y", "z"]);
+        assert_eq!(keys(field(&data, "viewer")), ["id", "name"]);
+        assert_eq!(keys(item(field(&data, "b"), 0)), ["y", "z"]);
+        assert_eq!(keys(item(field(&data, "b"), 1)), ["y", "z", "extra"]);
     }
 }

@@ -9,15 +9,15 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{Context, Enum, SimpleObject};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::BoxFuture;
-use sea_orm::sea_query::{Value, ValueType};
+use sea_orm::sea_query::{Alias, Expr, Value, ValueType};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ModelTrait, Order as SqlOrder, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, ModelTrait,
+    Order as SqlOrder, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -233,6 +233,8 @@ pub struct Page {
     pub after: Option<Cursor>,
     /// Only rows before this position.
     pub before: Option<Cursor>,
+    /// Whether the client selected the list's total, so it may be counted with the page.
+    pub with_total: bool,
 }
 
 impl Page {
@@ -267,7 +269,28 @@ impl Page {
             backward,
             after: after.as_deref().map(Cursor::decode).transpose()?,
             before: before.as_deref().map(Cursor::decode).transpose()?,
+            with_total: false,
         })
+    }
+
+    /// Validates the four Relay arguments of the connection field `ctx` resolves, noting
+    /// whether its `totalCount` is selected.
+    pub fn of_field(
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Self, ApiError> {
+        let mut page = Self::new(first, after, last, before)?;
+        page.with_total = ctx.look_ahead().field("totalCount").exists();
+        Ok(page)
+    }
+
+    /// Whether the statement that fetches the page also counts the whole list: when the total
+    /// is selected and the page has no cursor (a cursor bounds the rows the statement sees).
+    pub fn counts_in_page(&self) -> bool {
+        self.with_total && self.after.is_none() && self.before.is_none()
     }
 
     /// Checks that the cursors belong to `order` (a cursor of the list in another order, or of
@@ -330,6 +353,7 @@ impl Page {
             rows,
             has_previous_page,
             has_next_page,
+            total: None,
         }
     }
 }
@@ -345,6 +369,8 @@ pub struct Slice<M> {
     pub has_previous_page: bool,
     /// Whether rows exist after the page (see `PageInfo`).
     pub has_next_page: bool,
+    /// The size of the whole list, when it was counted with the page.
+    pub total: Option<u64>,
 }
 
 impl<M> Default for Slice<M> {
@@ -354,12 +380,14 @@ impl<M> Default for Slice<M> {
             cursors: Vec::new(),
             has_previous_page: false,
             has_next_page: false,
+            total: None,
         }
     }
 }
 
-/// Fetches one page of `select` in `order`, with the count of the whole of `select` (run only
-/// if a client selects `totalCount`).
+/// Fetches one page of `select` in `order`, with the count of the whole of `select` (only if a
+/// client selects `totalCount`: in the same statement as the page when it has no cursor, else
+/// in a statement of its own).
 pub async fn fetch_page<E: EntityTrait>(
     db: &sea_orm::DatabaseConnection,
     select: Select<E>,
@@ -370,12 +398,29 @@ where
     E::Model: Sync,
 {
     page.check(order)?;
-    let rows = page.apply(select.clone(), order).all(db).await?;
-    Ok((
-        page.slice(rows, order),
-        TotalCount::of_query(db.clone(), select),
-    ))
+    if !page.counts_in_page() {
+        let rows = page.apply(select.clone(), order).all(db).await?;
+        return Ok((
+            page.slice(rows, order),
+            TotalCount::of_query(db.clone(), select),
+        ));
+    }
+    let mut query = page.apply(select, order).into_query();
+    query.expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new(TOTAL_COLUMN));
+    let results = db.query_all(&query).await?;
+    // No rows and no cursor: the list is empty.
+    let mut total = 0;
+    let mut rows = Vec::with_capacity(results.len());
+    for result in &results {
+        total = result.try_get::<i64>("", TOTAL_COLUMN)?;
+        rows.push(E::Model::from_query_result(result, "")?);
+    }
+    let total = <u64 as TryFrom<i64>>::try_from(total).unwrap_or(0);
+    Ok((page.slice(rows, order), TotalCount::known(total)))
 }
+
+/// The column that carries a list's total next to its rows.
+const TOTAL_COLUMN: &str = "total_count";
 
 /// Where a page sits in the whole list.
 #[derive(Debug, Clone, SimpleObject)]
@@ -418,7 +463,12 @@ impl TotalCount {
 
     /// A list known to be empty.
     pub fn zero() -> Self {
-        Self::from_fn(|| Box::pin(async { Ok(0) }))
+        Self::known(0)
+    }
+
+    /// A count already made.
+    pub fn known(total: u64) -> Self {
+        Self::from_fn(move || Box::pin(async move { Ok(total) }))
     }
 
     /// Computes the count.

@@ -132,7 +132,11 @@ fn quality(ranges: &[&str], media: &str) -> (u8, f32) {
 }
 
 /// A response whose media type was negotiated: it varies with `Accept`, which caches must know.
-fn respond(status: StatusCode, response_type: ResponseType, body: &Value) -> HttpResponse {
+fn respond(
+    status: StatusCode,
+    response_type: ResponseType,
+    body: &impl serde::Serialize,
+) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(response_type.content_type())
         .insert_header((header::VARY, "Accept"))
@@ -490,7 +494,7 @@ async fn execute(
     } else {
         StatusCode::BAD_REQUEST
     };
-    respond(status, response_type, &Value::Object(outcome.body))
+    respond(status, response_type, &outcome.body)
 }
 
 /// The response when the credentials could not be checked or are wrong.

@@ -29,7 +29,7 @@ impl InvitationQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<InvitationConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         Ok(service::list_invitations(ctx.db()?, ctx.viewer()?, &page)
             .await?
             .into())

@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::graphql::loaders::{
-    ChildCountLoader, FilteredRelations, LinkLoader, LoaderKind, RelationFilter, by_id_loader,
-    counts, links, relation_loader,
+    ChildCountLoader, FilteredRelations, LinkLoader, LoaderKind, Loaders, RelationFilter,
+    by_id_loader, counts, links, relation_loader,
 };
 use crate::graphql::pagination::Order;
 use crate::milestone::policy::{child_scope, milestone_scope, showcase_scope, showcased};
@@ -104,7 +104,8 @@ pub struct KudosCount;
 impl LoaderKind for KudosCount {
     type Loader = DataLoader<ChildCountLoader<milestone_kudos::Entity>>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         counts(
             db,
             milestone_kudos::Column::MilestoneId,
@@ -119,7 +120,8 @@ pub struct TopicIdsOfMilestone;
 impl LoaderKind for TopicIdsOfMilestone {
     type Loader = DataLoader<LinkLoader<milestone_topic::Entity>>;
 
-    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let db = loaders.db();
         links(
             db,
             milestone_topic::Column::MilestoneId,
@@ -135,7 +137,8 @@ pub struct CreditIdsOfMilestone;
 impl LoaderKind for CreditIdsOfMilestone {
     type Loader = DataLoader<LinkLoader<milestone_credit::Entity>>;
 
-    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let db = loaders.db();
         links(
             db,
             milestone_credit::Column::MilestoneId,
@@ -213,7 +216,8 @@ pub struct CreditedNames;
 impl LoaderKind for CreditedNames {
     type Loader = DataLoader<CreditedNamesLoader>;
 
-    fn build(db: &DatabaseConnection, _viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let db = loaders.db();
         crate::graphql::loaders::batched(CreditedNamesLoader { db: db.clone() })
     }
 }
@@ -275,7 +279,8 @@ pub struct ViewerKudos;
 impl LoaderKind for ViewerKudos {
     type Loader = DataLoader<ViewerKudosLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         let user = match viewer {
             Viewer::User(actor) => Some(actor.user_id),
             Viewer::Anonymous => None,
@@ -338,7 +343,8 @@ pub struct MilestonesOfCohort;
 impl LoaderKind for MilestonesOfCohort {
     type Loader = MilestoneFeeds;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         MilestoneFeeds::new(db, milestone::Column::CohortId, milestone_scope(viewer))
     }
 }
@@ -349,7 +355,8 @@ pub struct MilestonesOfOrganization;
 impl LoaderKind for MilestonesOfOrganization {
     type Loader = MilestoneFeeds;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         MilestoneFeeds::new(
             db,
             milestone::Column::OrganizationId,
@@ -433,7 +440,8 @@ pub struct MilestoneCountsOfCohort;
 impl LoaderKind for MilestoneCountsOfCohort {
     type Loader = DataLoader<MilestoneCountsLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         crate::graphql::loaders::batched(MilestoneCountsLoader {
             db: db.clone(),
             parent: milestone::Column::CohortId,
@@ -448,7 +456,8 @@ pub struct MilestoneCountsOfOrganization;
 impl LoaderKind for MilestoneCountsOfOrganization {
     type Loader = DataLoader<MilestoneCountsLoader>;
 
-    fn build(db: &DatabaseConnection, viewer: &Viewer) -> Self::Loader {
+    fn build(loaders: &Loaders) -> Self::Loader {
+        let (db, viewer) = (loaders.db(), loaders.viewer());
         crate::graphql::loaders::batched(MilestoneCountsLoader {
             db: db.clone(),
             parent: milestone::Column::OrganizationId,

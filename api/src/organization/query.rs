@@ -59,7 +59,7 @@ impl OrganizationQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<OrganizationConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let cohort_id = filter
             .cohort_id

@@ -155,7 +155,7 @@ impl Organization {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MembershipConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<MembersOfOrganization>()?
             .page(self.0.id, page)
@@ -180,7 +180,7 @@ impl Organization {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EnrollmentConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<EnrollmentsOfOrganization>()?
             .with_status(status.map(Into::into))

@@ -28,7 +28,7 @@ impl TopicQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<TopicConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         Ok(service::list_topics(ctx.db()?, ctx.viewer()?, &page)
             .await?
             .into())

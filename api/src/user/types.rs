@@ -70,7 +70,7 @@ impl User {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<IdentityConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = account::own_page(
             ctx.db()?,
             ctx.viewer()?,
@@ -99,7 +99,7 @@ impl User {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<SessionConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = account::own_page(
             ctx.db()?,
             ctx.viewer()?,
@@ -128,7 +128,7 @@ impl User {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<AccessTokenConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = account::own_page(
             ctx.db()?,
             ctx.viewer()?,
@@ -156,7 +156,7 @@ impl User {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MembershipConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<MembershipsOfUser>()?
             .page(self.0.id, page)

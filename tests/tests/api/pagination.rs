@@ -51,6 +51,8 @@ async fn pages_forward_to_the_end() {
         second["data"]["topics"]["pageInfo"]["hasPreviousPage"],
         true
     );
+    // The total is the whole list's, not what lies past the cursor.
+    assert_eq!(second["data"]["topics"]["totalCount"], 5);
 
     let cursor = second["data"]["topics"]["pageInfo"]["endCursor"].clone();
     let last = app
@@ -218,6 +220,7 @@ async fn nested_connections_page_backward_too() {
     }
     let query = "query($last: Int, $before: String) { organizations { nodes {
         members(last: $last, before: $before) {
+            totalCount
             pageInfo { hasPreviousPage hasNextPage startCursor }
             nodes { user { name } }
         } } } }";
@@ -241,6 +244,12 @@ async fn nested_connections_page_backward_too() {
     assert_eq!(
         before["data"]["organizations"]["nodes"][0]["members"]["pageInfo"]["hasPreviousPage"],
         false
+    );
+    // Counted with the page or on its own (past a cursor), the total is the whole list's.
+    assert_eq!(members["totalCount"], 5);
+    assert_eq!(
+        before["data"]["organizations"]["nodes"][0]["members"]["totalCount"],
+        5
     );
 }
 
