@@ -182,14 +182,10 @@ impl Event {
 
     /// The topics it is about.
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
-        let loaders = ctx.loaders()?;
-        let ids = ctx
-            .loader::<TopicIdsOfEvent>()?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let found = try_join_all(ids.into_iter().map(|id| loaders.node::<Topic>(id))).await?;
-        Ok(found.into_iter().flatten().collect())
+        Ok(ctx
+            .loaders()?
+            .linked::<TopicIdsOfEvent, _, Topic>(self.0.id)
+            .await?)
     }
 
     /// Whether it is an occurrence of a series.
@@ -755,14 +751,10 @@ impl Resource {
 
     /// The topics it is tagged with.
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
-        let loaders = ctx.loaders()?;
-        let ids = ctx
-            .loader::<TopicIdsOfResource>()?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let found = try_join_all(ids.into_iter().map(|id| loaders.node::<Topic>(id))).await?;
-        Ok(found.into_iter().flatten().collect())
+        Ok(ctx
+            .loaders()?
+            .linked::<TopicIdsOfResource, _, Topic>(self.0.id)
+            .await?)
     }
 
     /// Incremented on every change; pass it as `expectedVersion` when updating.
@@ -809,15 +801,10 @@ impl BreakoutGroup {
 
     /// The organizations in it.
     async fn organizations(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
-        let loaders = ctx.loaders()?;
-        let ids = ctx
-            .loader::<OrganizationIdsOfGroup>()?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let found =
-            try_join_all(ids.into_iter().map(|id| loaders.node::<Organization>(id))).await?;
-        Ok(found.into_iter().flatten().collect())
+        Ok(ctx
+            .loaders()?
+            .linked::<OrganizationIdsOfGroup, _, Organization>(self.0.id)
+            .await?)
     }
 
     /// Incremented on every change; pass it as `expectedVersion` when updating.

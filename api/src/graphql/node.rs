@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{self, decode};
-use crate::graphql::loaders::{ByIdLoader, LoaderKind, Loaders};
+use crate::graphql::loaders::{ByIdLoader, LinkLoader, LoaderKind, Loaders};
 
 /// Names an object type inside global IDs; implemented by [`node_types!`].
 pub trait HasNodeKind {
@@ -46,6 +46,21 @@ impl Loaders {
             return Ok(Some(T::from(row)));
         }
         Ok(loader.load_one(id).await?.map(T::from))
+    }
+
+    /// The objects of type `T` that the link table behind `K` pairs `parent` with, in the
+    /// order of the links, leaving out those the viewer may not see.
+    pub async fn linked<K, L, T>(&self, parent: Uuid) -> Result<Vec<T>, ApiError>
+    where
+        K: LoaderKind<Loader = DataLoader<LinkLoader<L>>>,
+        L: EntityTrait + Sync,
+        L::Model: Sync,
+        L::Column: Sync,
+        T: NodeType,
+    {
+        let ids = self.get::<K>().load_one(parent).await?.unwrap_or_default();
+        let found = try_join_all(ids.into_iter().map(|id| self.node::<T>(id))).await?;
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// The object `id` of type `T`, or `NOT_FOUND` if it does not exist or the viewer may not

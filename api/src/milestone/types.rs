@@ -9,7 +9,6 @@ use entity::milestone::{
 };
 use entity::milestone_change::{self, ChangeKind as DbChangeKind};
 use entity::{milestone_comment, milestone_progress};
-use futures_util::future::try_join_all;
 use uuid::Uuid;
 
 use crate::cohort::types::Cohort;
@@ -143,16 +142,12 @@ fn evidence(m: &milestone::Model) -> Vec<EvidenceLink> {
         .collect()
 }
 
-/// The topics with these ids, in order, skipping any that no longer exist.
+/// The topics of a milestone, in order, skipping any the viewer may not see.
 async fn topics_of(ctx: &Context<'_>, milestone: Uuid) -> Result<Vec<Topic>> {
-    let loaders = ctx.loaders()?;
-    let ids = ctx
-        .loader::<TopicIdsOfMilestone>()?
-        .load_one(milestone)
-        .await?
-        .unwrap_or_default();
-    let found = try_join_all(ids.into_iter().map(|id| loaders.node::<Topic>(id))).await?;
-    Ok(found.into_iter().flatten().collect())
+    Ok(ctx
+        .loaders()?
+        .linked::<TopicIdsOfMilestone, _, Topic>(milestone)
+        .await?)
 }
 
 /// The user `id`, if there is one and the viewer may see them.
@@ -284,14 +279,10 @@ impl Milestone {
 
     /// The members the lead chose to name on the showcase.
     async fn credited_members(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        let loaders = ctx.loaders()?;
-        let ids = ctx
-            .loader::<CreditIdsOfMilestone>()?
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let found = try_join_all(ids.into_iter().map(|id| loaders.node::<User>(id))).await?;
-        Ok(found.into_iter().flatten().collect())
+        Ok(ctx
+            .loaders()?
+            .linked::<CreditIdsOfMilestone, _, User>(self.0.id)
+            .await?)
     }
 
     /// Its public form, while it is on the showcase.
