@@ -4,6 +4,8 @@
 //! models, so a new column never changes the public schema by accident.
 
 pub mod access_token;
+pub mod assessment;
+pub mod assessment_rating;
 pub mod auth_code;
 pub mod auth_flow;
 pub mod cohort;
@@ -12,6 +14,10 @@ pub mod enrollment;
 pub mod idempotency_key;
 pub mod identity;
 pub mod invitation;
+pub mod match_contact;
+pub mod match_feedback;
+pub mod match_participant;
+pub mod matching_run;
 pub mod membership;
 pub mod milestone;
 pub mod milestone_change;
@@ -21,12 +27,15 @@ pub mod milestone_kudos;
 pub mod milestone_progress;
 pub mod milestone_topic;
 pub mod organization;
+pub mod peer_match;
 pub mod topic;
 pub mod user;
 
 pub mod prelude {
     //! The entities under short names, for `use entity::prelude::*`.
     pub use crate::access_token::Entity as AccessToken;
+    pub use crate::assessment::Entity as Assessment;
+    pub use crate::assessment_rating::Entity as AssessmentRating;
     pub use crate::auth_code::Entity as AuthCode;
     pub use crate::auth_flow::Entity as AuthFlow;
     pub use crate::cohort::Entity as Cohort;
@@ -35,6 +44,10 @@ pub mod prelude {
     pub use crate::idempotency_key::Entity as IdempotencyKey;
     pub use crate::identity::Entity as Identity;
     pub use crate::invitation::Entity as Invitation;
+    pub use crate::match_contact::Entity as MatchContact;
+    pub use crate::match_feedback::Entity as MatchFeedback;
+    pub use crate::match_participant::Entity as MatchParticipant;
+    pub use crate::matching_run::Entity as MatchingRun;
     pub use crate::membership::Entity as Membership;
     pub use crate::milestone::Entity as Milestone;
     pub use crate::milestone_change::Entity as MilestoneChange;
@@ -44,6 +57,7 @@ pub mod prelude {
     pub use crate::milestone_progress::Entity as MilestoneProgress;
     pub use crate::milestone_topic::Entity as MilestoneTopic;
     pub use crate::organization::Entity as Organization;
+    pub use crate::peer_match::Entity as PeerMatch;
     pub use crate::topic::Entity as Topic;
     pub use crate::user::Entity as User;
 }

@@ -21,6 +21,7 @@ mod m20261125_000012_add_session_columns_to_access_token;
 mod m20261125_000013_create_invitation;
 mod m20261203_000014_create_idempotency_key;
 mod m20261203_000015_create_milestone;
+mod m20261203_000016_create_matching;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_create_invitation::Migration),
             Box::new(m20261203_000014_create_idempotency_key::Migration),
             Box::new(m20261203_000015_create_milestone::Migration),
+            Box::new(m20261203_000016_create_matching::Migration),
         ]
     }
 }
