@@ -48,6 +48,15 @@ pub enum FieldErrorCode {
     ConsentRequired,
     /// Only an achieved milestone can be shown publicly.
     NotAchieved,
+    /// The value repeats one given earlier in the same input (a topic rated twice).
+    Duplicate,
+    /// The object is not in a state that allows this (a published run edited, a declined
+    /// match answered).
+    InvalidState,
+    /// The organization is already in another match of the run.
+    AlreadyMatched,
+    /// The organizations are excluded from being matched together.
+    Excluded,
 }
 
 /// Everything that can go wrong in a service call.

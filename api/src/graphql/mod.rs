@@ -30,6 +30,7 @@ pub struct Query(
     crate::invitation::query::InvitationQuery,
     crate::milestone::query::MilestoneQuery,
     crate::milestone::query::ShowcaseQuery,
+    crate::matching::query::MatchingQuery,
 );
 
 /// The root mutation type.
@@ -41,6 +42,7 @@ pub struct Mutation(
     crate::invitation::mutation::InvitationMutation,
     crate::account::mutation::AccountMutation,
     crate::milestone::mutation::MilestoneMutation,
+    crate::matching::mutation::MatchingMutation,
 );
 
 /// The executable schema.

@@ -119,6 +119,12 @@ node_types! {
     MilestoneComment => crate::milestone::types::MilestoneComment,
     MilestoneChange => crate::milestone::types::MilestoneChange,
     ShowcasedMilestone => crate::milestone::types::ShowcasedMilestone,
+    Assessment => crate::matching::types::Assessment,
+    MatchingRun => crate::matching::types::MatchingRun,
+    PeerMatch => crate::matching::types::PeerMatch,
+    MatchParticipant => crate::matching::types::MatchParticipant,
+    MatchContact => crate::matching::types::MatchContact,
+    MatchFeedback => crate::matching::types::MatchFeedback,
 }
 
 impl NodeKind {

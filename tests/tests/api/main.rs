@@ -16,6 +16,7 @@ mod introspection;
 mod invitations;
 mod limits;
 mod login;
+mod matching;
 mod matrix;
 mod migrations;
 mod milestones;

@@ -15,8 +15,10 @@ use chrono::Utc;
 use entity::access_token::TokenKind;
 use entity::cohort_staff::StaffRole;
 use entity::enrollment::EnrollmentStatus;
+use entity::matching_run::RunStatus;
 use entity::membership::MembershipRole;
 use entity::milestone::MilestoneVisibility;
+use entity::peer_match::MatchStatus;
 use entity::user::UserRole;
 use entity::{cohort, enrollment, identity, milestone, organization, user};
 use peerlearn::auth::token::{self, NewToken};
@@ -108,10 +110,21 @@ enum Op {
     AddMilestoneComment,
     GiveKudos,
     WithdrawKudos,
+    MatchingRun,
+    SubmitAssessment,
+    CreateMatchingRun,
+    RemoveProposedMatch,
+    AddManualMatch,
+    PublishMatchingRun,
+    DiscardMatchingRun,
+    RespondToMatch,
+    LogMatchContact,
+    CompleteMatch,
+    RateMatch,
 }
 
 impl Op {
-    const ALL: [Op; 42] = [
+    const ALL: [Op; 53] = [
         Op::Node,
         Op::Nodes,
         Op::Viewer,
@@ -154,6 +167,17 @@ impl Op {
         Op::AddMilestoneComment,
         Op::GiveKudos,
         Op::WithdrawKudos,
+        Op::MatchingRun,
+        Op::SubmitAssessment,
+        Op::CreateMatchingRun,
+        Op::RemoveProposedMatch,
+        Op::AddManualMatch,
+        Op::PublishMatchingRun,
+        Op::DiscardMatchingRun,
+        Op::RespondToMatch,
+        Op::LogMatchContact,
+        Op::CompleteMatch,
+        Op::RateMatch,
     ];
 
     /// The root field and, for mutations, the input type.
@@ -204,6 +228,17 @@ impl Op {
             Op::AddMilestoneComment => ("addMilestoneComment", Some("AddMilestoneCommentInput")),
             Op::GiveKudos => ("giveKudos", Some("KudosInput")),
             Op::WithdrawKudos => ("withdrawKudos", Some("KudosInput")),
+            Op::MatchingRun => ("matchingRun", None),
+            Op::SubmitAssessment => ("submitAssessment", Some("SubmitAssessmentInput")),
+            Op::CreateMatchingRun => ("createMatchingRun", Some("CreateMatchingRunInput")),
+            Op::RemoveProposedMatch => ("removeProposedMatch", Some("RemoveProposedMatchInput")),
+            Op::AddManualMatch => ("addManualMatch", Some("AddManualMatchInput")),
+            Op::PublishMatchingRun => ("publishMatchingRun", Some("PublishMatchingRunInput")),
+            Op::DiscardMatchingRun => ("discardMatchingRun", Some("DiscardMatchingRunInput")),
+            Op::RespondToMatch => ("respondToMatch", Some("RespondToMatchInput")),
+            Op::LogMatchContact => ("logMatchContact", Some("LogMatchContactInput")),
+            Op::CompleteMatch => ("completeMatch", Some("CompleteMatchInput")),
+            Op::RateMatch => ("rateMatch", Some("RateMatchInput")),
         }
     }
 
@@ -218,6 +253,7 @@ impl Op {
             (Op::Organization, _) => "query($id: ID!) { organization(id: $id) { id } }".to_owned(),
             (Op::Cohort, _) => "query($id: ID!) { cohort(id: $id) { id } }".to_owned(),
             (Op::Milestone, _) => "query($id: ID!) { milestone(id: $id) { id } }".to_owned(),
+            (Op::MatchingRun, _) => "query($id: ID!) { matchingRun(id: $id) { id } }".to_owned(),
             (_, (field, None)) => format!("{{ {field} {{ totalCount }} }}"),
         }
     }
@@ -311,6 +347,24 @@ impl Op {
                 }
             }
             Op::DeactivateUser | Op::ReactivateUser => guarded(admin),
+            Op::SubmitAssessment | Op::RespondToMatch | Op::RateMatch => {
+                guarded(admin || org_member)
+            }
+            Op::CreateMatchingRun => guarded(manages_cohort),
+            // Runs are visible to the cohort's staff only.
+            Op::MatchingRun
+            | Op::RemoveProposedMatch
+            | Op::AddManualMatch
+            | Op::PublishMatchingRun
+            | Op::DiscardMatchingRun => {
+                if manages_cohort {
+                    Allowed
+                } else {
+                    NotFound
+                }
+            }
+            // Matches: the cohort's staff and the participants follow them up.
+            Op::LogMatchContact | Op::CompleteMatch => guarded(true),
         }
     }
 }
@@ -482,6 +536,72 @@ impl World {
                         "milestoneId": id, "body": "Congratulations",
                     } }),
                     _ => json!({ "input": { "milestoneId": id } }),
+                }
+            }
+            Op::SubmitAssessment => json!({ "input": {
+                "organizationId": org_id,
+                "ratings": [{ "topicId": gid(NodeKind::Topic, self.topic), "level": 1, "wantsHelp": true }],
+            } }),
+            Op::CreateMatchingRun => {
+                json!({ "input": { "cohortId": cohort_id, "mode": "PEER_PAIRS" } })
+            }
+            Op::MatchingRun
+            | Op::RemoveProposedMatch
+            | Op::AddManualMatch
+            | Op::PublishMatchingRun
+            | Op::DiscardMatchingRun => {
+                // A draft over the tenant's organization and a partner in its cohort.
+                let partner = self.app.organization("Partner clinic").await;
+                self.app.enroll(cohort, &partner).await;
+                let run = self
+                    .app
+                    .matching_run(cohort, &[org, &partner], RunStatus::Draft)
+                    .await;
+                let run_id = gid(NodeKind::MatchingRun, run.id);
+                match op {
+                    Op::MatchingRun => json!({ "id": run_id }),
+                    Op::RemoveProposedMatch => {
+                        let m = self
+                            .app
+                            .peer_match(&run, &[org, &partner], MatchStatus::Proposed)
+                            .await;
+                        json!({ "input": {
+                            "matchId": gid(NodeKind::PeerMatch, m.id), "expectedVersion": 1,
+                        } })
+                    }
+                    Op::AddManualMatch => json!({ "input": {
+                        "runId": run_id,
+                        "expectedVersion": 1,
+                        "organizationIds": [org_id, gid(NodeKind::Organization, partner.id)],
+                    } }),
+                    _ => json!({ "input": { "id": run_id, "expectedVersion": 1 } }),
+                }
+            }
+            Op::RespondToMatch | Op::LogMatchContact | Op::CompleteMatch | Op::RateMatch => {
+                let partner = self.app.organization("Partner clinic").await;
+                self.app.enroll(cohort, &partner).await;
+                let run = self
+                    .app
+                    .matching_run(cohort, &[org, &partner], RunStatus::Published)
+                    .await;
+                let status = if op == Op::RespondToMatch {
+                    MatchStatus::Proposed
+                } else {
+                    MatchStatus::Active
+                };
+                let m = self.app.peer_match(&run, &[org, &partner], status).await;
+                let match_id = gid(NodeKind::PeerMatch, m.id);
+                match op {
+                    Op::RespondToMatch => json!({ "input": {
+                        "matchId": match_id, "organizationId": org_id, "answer": "ACCEPT",
+                    } }),
+                    Op::LogMatchContact => json!({ "input": {
+                        "matchId": match_id, "note": "First call",
+                    } }),
+                    Op::RateMatch => json!({ "input": {
+                        "matchId": match_id, "organizationId": org_id, "rating": 5,
+                    } }),
+                    _ => json!({ "input": { "matchId": match_id } }),
                 }
             }
             Op::CreateOrganization => {
