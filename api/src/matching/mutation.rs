@@ -5,7 +5,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use entity::{assessment, matching_run, peer_match};
 use peerlearn_matching::Weights;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldErrorCode};
 use crate::graphql::errors::{UserError, payload};
 use crate::graphql::ids::{NodeKind, decode_as};
 use crate::graphql::scalars::Date;
@@ -136,6 +136,18 @@ pub struct AddManualMatchInput {
     /// The organizations of the run to match: the mentee then the mentor in MENTORING, two in
     /// PEER_PAIRS, two or more in GROUPS. None may be in another match of the run.
     pub organization_ids: Vec<ID>,
+}
+
+/// Input of `swapMatchedOrganizations`.
+#[derive(Debug, InputObject)]
+pub struct SwapMatchedOrganizationsInput {
+    /// The draft run.
+    pub run_id: ID,
+    /// The run's `version` the client last read; a stale one fails with `CONFLICT`.
+    pub expected_version: i32,
+    /// Two participants of different matches of the run, of the same role: their
+    /// organizations change places.
+    pub participant_ids: Vec<ID>,
 }
 
 /// Input of `publishMatchingRun`.
@@ -449,6 +461,36 @@ impl MatchingMutation {
                 user_errors,
             }
         })
+    }
+
+    /// Exchanges the organizations of two participants of different matches of a draft run
+    /// (both mentees, both mentors, or peers); the engine rescores both matches.
+    ///
+    /// **Permissions**: the cohort's leads and coaches, and admins.
+    async fn swap_matched_organizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The run and the two participants.")] input: SwapMatchedOrganizationsInput,
+    ) -> Result<MatchingRunPayload> {
+        let id = decode_as(&input.run_id, NodeKind::MatchingRun)?;
+        let places = ids_of(&input.participant_ids, NodeKind::MatchParticipant)?;
+        let [first, second] = places[..] else {
+            return run_payload(Err(ApiError::invalid(
+                "participantIds",
+                FieldErrorCode::Invalid,
+                "must name exactly two participants",
+            )));
+        };
+        let result = service::swap_matched_organizations(
+            ctx.db()?,
+            ctx.viewer()?,
+            id,
+            input.expected_version,
+            first,
+            second,
+        )
+        .await;
+        run_payload(result)
     }
 
     /// Publishes a draft run: its organizations see their proposed matches and answer them.

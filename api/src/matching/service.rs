@@ -1096,27 +1096,7 @@ pub async fn add_manual_match(
     }
     v.finish()?;
     let scorer = Scorer::new(&input.problem, &input.params.weights).map_err(internal)?;
-    let scored = match (run.mode, indexes.as_slice()) {
-        (MatchingMode::Mentoring, [a, b]) => scorer.pair(*a, *b, Direction::FirstLearns),
-        (MatchingMode::PeerPairs, [a, b]) => scorer.pair(*a, *b, Direction::Mutual),
-        (_, members) => scorer
-            .group(
-                members,
-                usize::try_from(parameters.top_needs).map_err(internal)?,
-            )
-            .filter(|s| {
-                !s.explanation
-                    .iter()
-                    .any(|c| matches!(c, Contribution::Excluded { .. }))
-            }),
-    };
-    let Some(scored) = scored else {
-        return Err(ApiError::invalid(
-            "organizationIds",
-            FieldErrorCode::Excluded,
-            "these organizations are excluded from being matched together",
-        ));
-    };
+    let scored = score_members(&scorer, run.mode, &parameters, &indexes, "organizationIds")?;
     let mut unmatched = unmatched_of(&run);
     unmatched.retain(|u| !distinct.contains(&u.organization));
     let saved = save_run(
@@ -1144,6 +1124,161 @@ pub async fn add_manual_match(
     txn.commit().await?;
     let created = created.pop().ok_or_else(|| internal("no match written"))?;
     Ok((saved, created))
+}
+
+/// Scores the members of a match (engine indexes, the mentee first in MENTORING) the way the
+/// engine scores its own; an excluded pair among them is an `EXCLUDED` error on `field`.
+fn score_members(
+    scorer: &Scorer<'_>,
+    mode: MatchingMode,
+    parameters: &RunParameters,
+    members: &[usize],
+    field: &str,
+) -> Result<peerlearn_matching::Scored, ApiError> {
+    let scored = match (mode, members) {
+        (MatchingMode::Mentoring, [a, b]) => scorer.pair(*a, *b, Direction::FirstLearns),
+        (MatchingMode::PeerPairs, [a, b]) => scorer.pair(*a, *b, Direction::Mutual),
+        (_, members) => scorer
+            .group(
+                members,
+                usize::try_from(parameters.top_needs).map_err(internal)?,
+            )
+            .filter(|s| {
+                !s.explanation
+                    .iter()
+                    .any(|c| matches!(c, Contribution::Excluded { .. }))
+            }),
+    };
+    scored.ok_or_else(|| {
+        ApiError::invalid(
+            field,
+            FieldErrorCode::Excluded,
+            "these organizations are excluded from being matched together",
+        )
+    })
+}
+
+/// Exchanges the organizations of two participants of different matches of a draft run
+/// (both mentees, both mentors, or peers) and rescores both matches with the engine.
+///
+/// **Permissions**: the cohort's leads and coaches, and admins.
+pub async fn swap_matched_organizations(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    run_id: Uuid,
+    expected_version: i32,
+    first: Uuid,
+    second: Uuid,
+) -> Result<matching_run::Model, ApiError> {
+    let txn = begin_write(db).await?;
+    let run = editable_run(&txn, viewer, run_id).await?;
+    let input: RunInput = serde_json::from_value(run.problem.clone()).map_err(internal)?;
+    let parameters = parameters_of(&run)?;
+    let of_run = Query::select()
+        .column(peer_match::Column::Id)
+        .from(peer_match::Entity)
+        .and_where(peer_match::Column::RunId.eq(run.id))
+        .to_owned();
+    let places = match_participant::Entity::find()
+        .filter(match_participant::Column::Id.is_in([first, second]))
+        .filter(match_participant::Column::MatchId.in_subquery(of_run))
+        .all(&txn)
+        .await?;
+    let place = |id: Uuid| places.iter().find(|p| p.id == id).cloned();
+    let (Some(a), Some(b)) = (place(first), place(second)) else {
+        return Err(ApiError::invalid(
+            "participantIds",
+            FieldErrorCode::Invalid,
+            "must name two participants of matches of this run",
+        ));
+    };
+    let mut v = Validator::new();
+    if a.match_id == b.match_id {
+        v.reject(
+            "participantIds",
+            FieldErrorCode::Invalid,
+            "must name participants of two different matches",
+        );
+    }
+    if a.role != b.role {
+        v.reject(
+            "participantIds",
+            FieldErrorCode::Invalid,
+            "must name participants of the same role",
+        );
+    }
+    v.finish()?;
+    let scorer = Scorer::new(&input.problem, &input.params.weights).map_err(internal)?;
+    let mut rescored = Vec::with_capacity(2);
+    for (leaving, joining) in [(&a, &b), (&b, &a)] {
+        let mut members = match_participant::Entity::find()
+            .filter(match_participant::Column::MatchId.eq(leaving.match_id))
+            .order_by_asc(match_participant::Column::Id)
+            .all(&txn)
+            .await?;
+        // The engine's order: the mentee before the mentor.
+        members.sort_by_key(|p| p.role != ParticipantRole::Mentee);
+        let mut ids = Vec::with_capacity(members.len());
+        for member in &members {
+            let organization = if member.id == leaving.id {
+                joining.organization_id
+            } else {
+                member.organization_id
+            };
+            ids.push(organization);
+        }
+        let indexes = ids
+            .iter()
+            .map(|id| input.organizations.iter().position(|o| o == id))
+            .collect::<Option<Vec<usize>>>()
+            .ok_or_else(|| internal("a matched organization is not part of its run"))?;
+        let scored = score_members(&scorer, run.mode, &parameters, &indexes, "participantIds")?;
+        rescored.push((leaving.match_id, scored));
+    }
+    let old_scores: i64 = peer_match::Entity::find()
+        .select_only()
+        .column(peer_match::Column::Score)
+        .filter(peer_match::Column::Id.is_in([a.match_id, b.match_id]))
+        .into_tuple::<i64>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .sum();
+    let new_scores: i64 = rescored.iter().map(|(_, s)| s.score).sum();
+    let saved = save_run(
+        &txn,
+        run.id,
+        expected_version,
+        matching_run::ActiveModel {
+            total_score: Set(run.total_score - old_scores + new_scores),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let now = Utc::now();
+    for (place, organization) in [(&a, b.organization_id), (&b, a.organization_id)] {
+        match_participant::ActiveModel {
+            id: Set(place.id),
+            organization_id: Set(organization),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+    }
+    for (match_id, scored) in rescored {
+        peer_match::ActiveModel {
+            id: Set(match_id),
+            score: Set(scored.score),
+            explanation: Set(to_json(&terms(&input, &scored.explanation))?),
+            is_manual: Set(true),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// Publishes a draft run: its organizations see their proposed matches and answer them.

@@ -781,7 +781,7 @@ impl PeerMatch {
             .collect())
     }
 
-    /// Whether staff added it by hand rather than the engine proposing it.
+    /// Whether staff added or changed it by hand rather than the engine proposing it as is.
     async fn is_manual(&self) -> bool {
         self.0.is_manual
     }

@@ -1685,6 +1685,10 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
             "mutation($run: ID!, $id: ID!) { addManualMatch(input: { runId: $run, expectedVersion: 1, organizationIds: [$id, $id] }) { userErrors { code } } }",
         ),
         (
+            "swapMatchedOrganizations",
+            "mutation($run: ID!) { swapMatchedOrganizations(input: { runId: $run, expectedVersion: 1, participantIds: [] }) { userErrors { code } } }",
+        ),
+        (
             "publishMatchingRun",
             "mutation($run: ID!) { publishMatchingRun(input: { id: $run, expectedVersion: 1 }) { userErrors { code } } }",
         ),

@@ -960,3 +960,87 @@ async fn runs_and_matches_cost_the_same_statements_at_every_page_size() {
     );
     assert_eq!(small, large, "statements: {small} at 2, {large} at 30");
 }
+
+#[tokio::test]
+async fn swapping_organizations_between_proposed_pairs_rescores_both() {
+    let w = World::new().await;
+    w.assess_both().await;
+    // C is another billing expert like B, D another billing learner like A: every perfect
+    // matching pairs a learner with an expert, for 1450 points a pair.
+    let d = w.app.organization("D clinic").await;
+    w.app.enroll(&w.cohort, &d).await;
+    let (d_user, d_member) = w.app.user("Member of D", UserRole::User).await;
+    w.app.member(&d, &d_user, MembershipRole::Member).await;
+    w.assess(
+        &w.c_member,
+        &w.c,
+        &[(w.billing, 3, false), (w.screening, 1, true)],
+    )
+    .await;
+    w.assess(
+        &d_member,
+        &d,
+        &[(w.billing, 0, true), (w.screening, 3, false)],
+    )
+    .await;
+    let query = "mutation($input: CreateMatchingRunInput!) { createMatchingRun(input: $input) {
+        matchingRun { id totalScore matches { nodes { id score
+            participants { id organization { name } } } } } } }";
+    let body = w
+        .run(
+            &w.coach,
+            query,
+            json!({ "input": { "cohortId": gid(NodeKind::Cohort, w.cohort.id), "mode": "PEER_PAIRS" } }),
+        )
+        .await;
+    let run = &body["data"]["createMatchingRun"]["matchingRun"];
+    assert_eq!(run["totalScore"], 2900, "{body}");
+    // A changes places with the expert of the other pair: two experts and two learners.
+    let matches = run["matches"]["nodes"].as_array().unwrap();
+    let (mine, other): (Vec<&Value>, Vec<&Value>) = matches.iter().partition(|m| {
+        m["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["organization"]["name"] == "A clinic")
+    });
+    let place_of = |m: &Value, pick: &dyn Fn(&str) -> bool| {
+        m["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| pick(p["organization"]["name"].as_str().unwrap()))
+            .unwrap()["id"]
+            .clone()
+    };
+    let a_place = place_of(mine[0], &|name| name == "A clinic");
+    let expert_place = place_of(other[0], &|name| name != "D clinic");
+    let swap = run_payload_query("swapMatchedOrganizations", "SwapMatchedOrganizationsInput");
+    let input = |places: Value, version: i32| json!({ "input": { "runId": run["id"], "expectedVersion": version, "participantIds": places } });
+    // Two places of one pair cannot swap.
+    let mate = place_of(mine[0], &|name| name != "A clinic");
+    let body = w
+        .run(&w.coach, &swap, input(json!([a_place, mate]), 1))
+        .await;
+    assert_eq!(
+        user_error_codes(&body["data"]["swapMatchedOrganizations"]),
+        ["INVALID"],
+        "{body}"
+    );
+    let body = w
+        .run(&w.coach, &swap, input(json!([a_place, expert_place]), 1))
+        .await;
+    let swapped = &body["data"]["swapMatchedOrganizations"]["matchingRun"];
+    assert_eq!(swapped["version"], 2, "{body}");
+    assert_eq!(swapped["totalScore"], 0);
+    for m in swapped["matches"]["nodes"].as_array().unwrap() {
+        assert_eq!(m["score"], 0, "{m}");
+        assert_eq!(m["isManual"], true);
+        assert_eq!(m["explanation"], json!([]));
+    }
+    // A stale version is a conflict.
+    let body = w
+        .run(&w.coach, &swap, input(json!([a_place, expert_place]), 1))
+        .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+}

@@ -20,7 +20,7 @@ use entity::membership::MembershipRole;
 use entity::milestone::MilestoneVisibility;
 use entity::peer_match::MatchStatus;
 use entity::user::UserRole;
-use entity::{cohort, enrollment, identity, milestone, organization, user};
+use entity::{cohort, enrollment, identity, match_participant, milestone, organization, user};
 use peerlearn::auth::token::{self, NewToken};
 use peerlearn::graphql::ids::NodeKind;
 use peerlearn_tests::{TestApp, error_code, gid};
@@ -121,10 +121,11 @@ enum Op {
     LogMatchContact,
     CompleteMatch,
     RateMatch,
+    SwapMatchedOrganizations,
 }
 
 impl Op {
-    const ALL: [Op; 53] = [
+    const ALL: [Op; 54] = [
         Op::Node,
         Op::Nodes,
         Op::Viewer,
@@ -178,6 +179,7 @@ impl Op {
         Op::LogMatchContact,
         Op::CompleteMatch,
         Op::RateMatch,
+        Op::SwapMatchedOrganizations,
     ];
 
     /// The root field and, for mutations, the input type.
@@ -239,6 +241,10 @@ impl Op {
             Op::LogMatchContact => ("logMatchContact", Some("LogMatchContactInput")),
             Op::CompleteMatch => ("completeMatch", Some("CompleteMatchInput")),
             Op::RateMatch => ("rateMatch", Some("RateMatchInput")),
+            Op::SwapMatchedOrganizations => (
+                "swapMatchedOrganizations",
+                Some("SwapMatchedOrganizationsInput"),
+            ),
         }
     }
 
@@ -356,7 +362,8 @@ impl Op {
             | Op::RemoveProposedMatch
             | Op::AddManualMatch
             | Op::PublishMatchingRun
-            | Op::DiscardMatchingRun => {
+            | Op::DiscardMatchingRun
+            | Op::SwapMatchedOrganizations => {
                 if manages_cohort {
                     Allowed
                 } else {
@@ -576,6 +583,48 @@ impl World {
                     } }),
                     _ => json!({ "input": { "id": run_id, "expectedVersion": 1 } }),
                 }
+            }
+            Op::SwapMatchedOrganizations => {
+                // Two proposed pairs of a draft: the tenant's organization with a partner, and
+                // two more partners; the tenant's organization changes places with one of them.
+                let mut partners = Vec::new();
+                for name in ["Partner one", "Partner two", "Partner three"] {
+                    let partner = self.app.organization(name).await;
+                    self.app.enroll(cohort, &partner).await;
+                    partners.push(partner);
+                }
+                let run = self
+                    .app
+                    .matching_run(
+                        cohort,
+                        &[org, &partners[0], &partners[1], &partners[2]],
+                        RunStatus::Draft,
+                    )
+                    .await;
+                let first = self
+                    .app
+                    .peer_match(&run, &[org, &partners[0]], MatchStatus::Proposed)
+                    .await;
+                let second = self
+                    .app
+                    .peer_match(&run, &[&partners[1], &partners[2]], MatchStatus::Proposed)
+                    .await;
+                let mut ids = Vec::new();
+                for (m, organization) in [(first.id, org.id), (second.id, partners[1].id)] {
+                    let place = match_participant::Entity::find()
+                        .filter(match_participant::Column::MatchId.eq(m))
+                        .filter(match_participant::Column::OrganizationId.eq(organization))
+                        .one(&self.app.db)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    ids.push(gid(NodeKind::MatchParticipant, place.id));
+                }
+                json!({ "input": {
+                    "runId": gid(NodeKind::MatchingRun, run.id),
+                    "expectedVersion": 1,
+                    "participantIds": ids,
+                } })
             }
             Op::RespondToMatch | Op::LogMatchContact | Op::CompleteMatch | Op::RateMatch => {
                 let partner = self.app.organization("Partner clinic").await;
