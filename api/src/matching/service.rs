@@ -948,18 +948,20 @@ pub async fn create_matching_run(
     Ok(run)
 }
 
-/// The run of a draft edit: visible, managed by the actor, and still a draft.
+/// The run of a draft edit: visible, managed by the actor, and still a draft (else an
+/// `INVALID_STATE` error on `field`, the input field that named the run).
 async fn editable_run(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
+    field: &str,
 ) -> Result<matching_run::Model, ApiError> {
     let actor = viewer.require()?;
     let run = visible_run(db, viewer, id).await?;
     policy::check_run(actor, run.cohort_id)?;
     if run.status != RunStatus::Draft {
         return Err(ApiError::invalid(
-            "id",
+            field,
             FieldErrorCode::InvalidState,
             "only a draft run can change",
         ));
@@ -999,7 +1001,7 @@ pub async fn remove_proposed_match(
 ) -> Result<matching_run::Model, ApiError> {
     let txn = begin_write(db).await?;
     let found = visible_match(&txn, viewer, match_id).await?;
-    let run = editable_run(&txn, viewer, found.run_id).await?;
+    let run = editable_run(&txn, viewer, found.run_id, "matchId").await?;
     let members = match_participant::Entity::find()
         .filter(match_participant::Column::MatchId.eq(match_id))
         .order_by_asc(match_participant::Column::Id)
@@ -1041,7 +1043,7 @@ pub async fn add_manual_match(
     organizations: Vec<Uuid>,
 ) -> Result<(matching_run::Model, peer_match::Model), ApiError> {
     let txn = begin_write(db).await?;
-    let run = editable_run(&txn, viewer, run_id).await?;
+    let run = editable_run(&txn, viewer, run_id, "runId").await?;
     let input: RunInput = serde_json::from_value(run.problem.clone()).map_err(internal)?;
     let parameters = parameters_of(&run)?;
     let mut v = Validator::new();
@@ -1171,7 +1173,7 @@ pub async fn swap_matched_organizations(
     second: Uuid,
 ) -> Result<matching_run::Model, ApiError> {
     let txn = begin_write(db).await?;
-    let run = editable_run(&txn, viewer, run_id).await?;
+    let run = editable_run(&txn, viewer, run_id, "runId").await?;
     let input: RunInput = serde_json::from_value(run.problem.clone()).map_err(internal)?;
     let parameters = parameters_of(&run)?;
     let of_run = Query::select()
@@ -1291,7 +1293,7 @@ pub async fn publish_matching_run(
     expected_version: i32,
 ) -> Result<matching_run::Model, ApiError> {
     let txn = begin_write(db).await?;
-    let run = editable_run(&txn, viewer, id).await?;
+    let run = editable_run(&txn, viewer, id, "id").await?;
     let now = Utc::now();
     let saved = save_run(
         &txn,
@@ -1324,7 +1326,7 @@ pub async fn discard_matching_run(
     expected_version: i32,
 ) -> Result<matching_run::Model, ApiError> {
     let txn = begin_write(db).await?;
-    let run = editable_run(&txn, viewer, id).await?;
+    let run = editable_run(&txn, viewer, id, "id").await?;
     let saved = save_run(
         &txn,
         run.id,
