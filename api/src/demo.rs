@@ -1,6 +1,7 @@
 //! A realistic demo program: two behavioral-health-integration cohorts, a dozen grantee
-//! organizations with members, T/TA staff, a topic taxonomy and a few milestones, one of them
-//! on the public showcase. Loading it twice changes nothing.
+//! organizations with members, T/TA staff, a topic taxonomy, a few milestones, one of them on
+//! the public showcase, and self-assessments to match the first cohort's organizations from.
+//! Loading it twice changes nothing.
 
 use chrono::{NaiveDate, Utc};
 use entity::cohort_staff::StaffRole;
@@ -10,8 +11,8 @@ use entity::milestone::{self, MilestoneStatus, MilestoneVisibility, ReviewState}
 use entity::organization::OrganizationKind;
 use entity::user::UserRole;
 use entity::{
-    cohort, cohort_staff, enrollment, membership, milestone_credit, milestone_topic, organization,
-    topic,
+    assessment, assessment_rating, cohort, cohort_staff, enrollment, membership, milestone_credit,
+    milestone_topic, organization, topic,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
@@ -454,6 +455,68 @@ const MILESTONES: &[DemoMilestone] = &[
     ),
 ];
 
+/// A topic slug, a self-rated level (0-3) and whether the organization wants help on it.
+type DemoRating = (&'static str, i32, bool);
+
+/// Self-assessments of the first cohort's organizations: per topic slug, the level (0-3) and
+/// whether the organization wants help; enough for a matching run to pair them.
+const ASSESSMENTS: &[(&str, &[DemoRating])] = &[
+    (
+        "Valle Verde Community Health Center",
+        &[
+            ("billing", 3, false),
+            ("screening", 3, false),
+            ("warm-handoff", 1, true),
+            ("telehealth", 0, true),
+        ],
+    ),
+    (
+        "Sweetgrass Tribal Health Program",
+        &[
+            ("billing", 0, true),
+            ("trauma-informed-care", 3, false),
+            ("care-coordination", 2, false),
+            ("ehr", 1, true),
+        ],
+    ),
+    (
+        "Harbor Family Clinic",
+        &[
+            ("billing", 1, true),
+            ("screening", 2, false),
+            ("ehr", 3, false),
+            ("trauma-informed-care", 0, true),
+        ],
+    ),
+    (
+        "Delta River Health Services",
+        &[
+            ("warm-handoff", 3, false),
+            ("measurement-based-care", 3, false),
+            ("funding", 0, true),
+            ("screening", 1, true),
+        ],
+    ),
+    (
+        "Cascade Rural Health Clinic",
+        &[
+            ("telehealth", 3, false),
+            ("workforce", 2, false),
+            ("warm-handoff", 0, true),
+            ("measurement-based-care", 1, true),
+        ],
+    ),
+    (
+        "Northside Neighborhood Health",
+        &[
+            ("funding", 3, false),
+            ("supervision", 2, false),
+            ("billing", 1, true),
+            ("self-care", 0, true),
+        ],
+    ),
+];
+
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
@@ -584,8 +647,51 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<bool
         }
     }
     load_milestones(&txn, cohort_ids[0]).await?;
+    load_assessments(&txn).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// The demo self-assessments, submitted by nobody in particular.
+async fn load_assessments(txn: &impl ConnectionTrait) -> Result<(), ApiError> {
+    let now = Utc::now();
+    for (name, ratings) in ASSESSMENTS {
+        let Some(org) = organization::Entity::find()
+            .filter(organization::Column::Name.eq(*name))
+            .one(txn)
+            .await?
+        else {
+            continue;
+        };
+        let created = assessment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org.id),
+            submitted_by_id: Set(None),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        for (slug, level, wants_help) in *ratings {
+            let Some(topic) = topic::Entity::find()
+                .filter(topic::Column::Slug.eq(*slug))
+                .one(txn)
+                .await?
+            else {
+                continue;
+            };
+            assessment_rating::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                assessment_id: Set(created.id),
+                topic_id: Set(topic.id),
+                level: Set(*level),
+                wants_help: Set(*wants_help),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The demo milestones, in the first cohort; the showcased ones consented by the organization's

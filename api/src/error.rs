@@ -53,6 +53,15 @@ pub enum FieldErrorCode {
     RegistrationClosed,
     /// Every seat of the event is taken and the request asked not to be waitlisted.
     EventFull,
+    /// The value repeats one given earlier in the same input (a topic rated twice).
+    Duplicate,
+    /// The object is not in a state that allows this (a published run edited, a declined
+    /// match answered).
+    InvalidState,
+    /// The organization is already in another match of the run.
+    AlreadyMatched,
+    /// The organizations are excluded from being matched together.
+    Excluded,
 }
 
 /// Everything that can go wrong in a service call.

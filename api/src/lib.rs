@@ -14,6 +14,7 @@ pub mod graphql;
 pub mod http;
 pub mod idempotency;
 pub mod invitation;
+pub mod matching;
 pub mod milestone;
 pub mod organization;
 pub mod store;

@@ -5,6 +5,8 @@
 
 pub mod access_token;
 pub mod action_item;
+pub mod assessment;
+pub mod assessment_rating;
 pub mod attendance;
 pub mod auth_code;
 pub mod auth_flow;
@@ -21,6 +23,10 @@ pub mod event_topic;
 pub mod idempotency_key;
 pub mod identity;
 pub mod invitation;
+pub mod match_contact;
+pub mod match_feedback;
+pub mod match_participant;
+pub mod matching_run;
 pub mod membership;
 pub mod milestone;
 pub mod milestone_change;
@@ -31,6 +37,7 @@ pub mod milestone_progress;
 pub mod milestone_topic;
 pub mod notification;
 pub mod organization;
+pub mod peer_match;
 pub mod registration;
 pub mod resource;
 pub mod resource_topic;
@@ -41,6 +48,8 @@ pub mod prelude {
     //! The entities under short names, for `use entity::prelude::*`.
     pub use crate::access_token::Entity as AccessToken;
     pub use crate::action_item::Entity as ActionItem;
+    pub use crate::assessment::Entity as Assessment;
+    pub use crate::assessment_rating::Entity as AssessmentRating;
     pub use crate::attendance::Entity as Attendance;
     pub use crate::auth_code::Entity as AuthCode;
     pub use crate::auth_flow::Entity as AuthFlow;
@@ -57,6 +66,10 @@ pub mod prelude {
     pub use crate::idempotency_key::Entity as IdempotencyKey;
     pub use crate::identity::Entity as Identity;
     pub use crate::invitation::Entity as Invitation;
+    pub use crate::match_contact::Entity as MatchContact;
+    pub use crate::match_feedback::Entity as MatchFeedback;
+    pub use crate::match_participant::Entity as MatchParticipant;
+    pub use crate::matching_run::Entity as MatchingRun;
     pub use crate::membership::Entity as Membership;
     pub use crate::milestone::Entity as Milestone;
     pub use crate::milestone_change::Entity as MilestoneChange;
@@ -67,6 +80,7 @@ pub mod prelude {
     pub use crate::milestone_topic::Entity as MilestoneTopic;
     pub use crate::notification::Entity as Notification;
     pub use crate::organization::Entity as Organization;
+    pub use crate::peer_match::Entity as PeerMatch;
     pub use crate::registration::Entity as Registration;
     pub use crate::resource::Entity as Resource;
     pub use crate::resource_topic::Entity as ResourceTopic;

@@ -23,6 +23,7 @@ mod m20261203_000014_create_idempotency_key;
 mod m20261203_000015_create_milestone;
 mod m20261203_000016_create_event;
 mod m20261203_000017_create_event_details;
+mod m20261203_000018_create_matching;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_create_milestone::Migration),
             Box::new(m20261203_000016_create_event::Migration),
             Box::new(m20261203_000017_create_event_details::Migration),
+            Box::new(m20261203_000018_create_matching::Migration),
         ]
     }
 }

@@ -502,6 +502,149 @@ impl TestApp {
         .expect("insert a registration")
     }
 
+    /// Records a self-assessment of `organization`: `(topic, level, wants help)` per topic.
+    pub async fn assessment(
+        &self,
+        organization: &organization::Model,
+        ratings: &[(Uuid, i32, bool)],
+    ) -> entity::assessment::Model {
+        use entity::{assessment, assessment_rating};
+        let now = Utc::now();
+        let created = assessment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(organization.id),
+            submitted_by_id: Set(None),
+            created_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert an assessment");
+        for (topic, level, wants_help) in ratings {
+            assessment_rating::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                assessment_id: Set(created.id),
+                topic_id: Set(*topic),
+                level: Set(*level),
+                wants_help: Set(*wants_help),
+                created_at: Set(now),
+            }
+            .insert(&self.db)
+            .await
+            .expect("insert a rating");
+        }
+        created
+    }
+
+    /// Creates a PEER_PAIRS matching run of `cohort` over `organizations` (none of them
+    /// assessed), with default parameters and no matches, in `status`.
+    pub async fn matching_run(
+        &self,
+        cohort: &cohort::Model,
+        organizations: &[&organization::Model],
+        status: entity::matching_run::RunStatus,
+    ) -> entity::matching_run::Model {
+        use entity::matching_run::{self, MatchingMode, RunStatus};
+        use peerlearn::matching::service::{RunInput, RunParameters};
+        use peerlearn_matching::{Mode, Org, Params, Problem, Weights};
+        let now = Utc::now();
+        let parameters = RunParameters {
+            weights: Weights::default(),
+            candidates_limit: None,
+            group_size: 4,
+            top_needs: 3,
+            seed: 0,
+            topic_focus: Vec::new(),
+            mentors: Vec::new(),
+            exclusions: Vec::new(),
+        };
+        let input = RunInput {
+            organizations: organizations.iter().map(|o| o.id).collect(),
+            topics: Vec::new(),
+            problem: Problem {
+                orgs: organizations.iter().map(|_| Org::default()).collect(),
+                exclusions: Vec::new(),
+                history: Vec::new(),
+            },
+            params: Params {
+                weights: Weights::default(),
+                mode: Mode::PeerPairs {
+                    candidates_per_org: None,
+                },
+            },
+        };
+        matching_run::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            cohort_id: Set(cohort.id),
+            mode: Set(MatchingMode::PeerPairs),
+            status: Set(status),
+            parameters: Set(serde_json::to_value(parameters).expect("parameters as JSON")),
+            problem: Set(serde_json::to_value(input).expect("input as JSON")),
+            unmatched: Set(json!([])),
+            total_score: Set(0),
+            created_by_id: Set(None),
+            published_at: Set((status == RunStatus::Published).then_some(now)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a matching run")
+    }
+
+    /// Adds a match of `organizations` (as peers) to `run`, in `status`, published with the
+    /// run. The participants of an active or completed match have accepted it.
+    pub async fn peer_match(
+        &self,
+        run: &entity::matching_run::Model,
+        organizations: &[&organization::Model],
+        status: entity::peer_match::MatchStatus,
+    ) -> entity::peer_match::Model {
+        use entity::match_participant::{self, ParticipantResponse, ParticipantRole};
+        use entity::peer_match::{self, MatchStatus};
+        let now = Utc::now();
+        let accepted = matches!(status, MatchStatus::Active | MatchStatus::Completed);
+        let created = peer_match::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            run_id: Set(run.id),
+            cohort_id: Set(run.cohort_id),
+            score: Set(100),
+            explanation: Set(json!([])),
+            status: Set(status),
+            is_manual: Set(false),
+            published_at: Set(run.published_at),
+            activated_at: Set(accepted.then_some(now)),
+            completed_at: Set((status == MatchStatus::Completed).then_some(now)),
+            last_contact_on: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("insert a match");
+        for organization in organizations {
+            match_participant::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                match_id: Set(created.id),
+                organization_id: Set(organization.id),
+                role: Set(ParticipantRole::Peer),
+                response: Set(if accepted {
+                    ParticipantResponse::Accepted
+                } else {
+                    ParticipantResponse::Pending
+                }),
+                decline_reason: Set(None),
+                responded_by_id: Set(None),
+                responded_at: Set(accepted.then_some(now)),
+                created_at: Set(now),
+            }
+            .insert(&self.db)
+            .await
+            .expect("insert a participant");
+        }
+        created
+    }
+
     /// Counts the rows of `table` (for "nothing changed" assertions).
     pub async fn count_rows(&self, table: &str) -> i64 {
         let row = self
@@ -559,13 +702,15 @@ async fn all_rows<E: sea_orm::EntityTrait>(
 impl TestApp {
     /// Every row of the tables a request may write (users, organizations, memberships, cohorts,
     /// enrollments, cohort staff, topics, invitations, identities, idempotency keys, milestones
-    /// and what hangs off them) as JSON, ordered by id: compare two snapshots to assert that a
-    /// request changed nothing. Access tokens are left out because reads record when a token
-    /// was last used; count them with [`TestApp::count_rows`].
+    /// and what hangs off them, assessments, matching runs and matches) as JSON, ordered by
+    /// id: compare two snapshots to assert that a request changed nothing. Access tokens are
+    /// left out because reads record when a token was last used; count them with
+    /// [`TestApp::count_rows`].
     pub async fn snapshot(&self) -> Value {
         use entity::{
-            milestone, milestone_change, milestone_comment, milestone_credit, milestone_kudos,
-            milestone_progress, milestone_topic,
+            assessment, assessment_rating, match_contact, match_feedback, match_participant,
+            matching_run, milestone, milestone_change, milestone_comment, milestone_credit,
+            milestone_kudos, milestone_progress, milestone_topic, peer_match,
         };
         let db = &self.db;
         json!({
@@ -593,6 +738,17 @@ impl TestApp {
                 all_rows::<milestone_progress::Entity>(db, milestone_progress::Column::Id).await,
             "milestone_change":
                 all_rows::<milestone_change::Entity>(db, milestone_change::Column::Id).await,
+            "assessment": all_rows::<assessment::Entity>(db, assessment::Column::Id).await,
+            "assessment_rating":
+                all_rows::<assessment_rating::Entity>(db, assessment_rating::Column::Id).await,
+            "matching_run": all_rows::<matching_run::Entity>(db, matching_run::Column::Id).await,
+            "peer_match": all_rows::<peer_match::Entity>(db, peer_match::Column::Id).await,
+            "match_participant":
+                all_rows::<match_participant::Entity>(db, match_participant::Column::Id).await,
+            "match_contact":
+                all_rows::<match_contact::Entity>(db, match_contact::Column::Id).await,
+            "match_feedback":
+                all_rows::<match_feedback::Entity>(db, match_feedback::Column::Id).await,
         })
     }
 }

@@ -20,6 +20,8 @@ use crate::graphql::pagination::Order;
 use crate::graphql::pagination::OrderDirection;
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
+use crate::matching::loaders::{MatchHealthOfCohort, RunsOfCohort};
+use crate::matching::types::{MatchHealth, MatchingRunConnection};
 use crate::milestone::loaders::{MilestoneCountsOfCohort, MilestonesOfCohort};
 use crate::milestone::types::{
     MilestoneConnection, MilestoneOrder, MilestoneStats, MilestoneStatus, feed, feed_filter, stats,
@@ -267,6 +269,58 @@ impl Cohort {
     /// Figures of the milestones posted in the cohort that the viewer can see.
     async fn milestone_stats(&self, ctx: &Context<'_>) -> Result<MilestoneStats> {
         stats::<MilestoneCountsOfCohort>(ctx, self.0.id).await
+    }
+
+    /// The cohort's matching runs, newest first. Seen by its staff only; empty for everyone
+    /// else.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn matching_runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<MatchingRunConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx.loader::<RunsOfCohort>()?.page(self.0.id, page).await?;
+        Ok(MatchingRunConnection::new(slice, total))
+    }
+
+    /// How the cohort's published matches are doing: answers, ratings, and active matches
+    /// without recent contact. `null` for viewers who are not the cohort's staff.
+    async fn match_health(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Days without a logged contact after which an active match is stale (1 to 365).",
+            default = 14
+        )]
+        stale_after_days: u32,
+    ) -> Result<Option<MatchHealth>> {
+        if !crate::matching::policy::sees_runs(ctx.actor()?, self.0.id) {
+            return Ok(None);
+        }
+        if !(1..=365).contains(&stale_after_days) {
+            return Err(crate::error::ApiError::BadUserInput(
+                "staleAfterDays must be from 1 to 365".to_owned(),
+            )
+            .into());
+        }
+        let facts = ctx
+            .loader::<MatchHealthOfCohort>()?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(Some(MatchHealth {
+            facts,
+            stale_after_days,
+        }))
     }
 }
 

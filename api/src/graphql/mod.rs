@@ -31,6 +31,7 @@ pub struct Query(
     crate::milestone::query::MilestoneQuery,
     crate::milestone::query::ShowcaseQuery,
     crate::event::query::EventQuery,
+    crate::matching::query::MatchingQuery,
 );
 
 /// The root mutation type.
@@ -44,6 +45,7 @@ pub struct Mutation(
     crate::milestone::mutation::MilestoneMutation,
     crate::event::mutation::EventMutation,
     crate::event::toolkit_mutation::ToolkitMutation,
+    crate::matching::mutation::MatchingMutation,
 );
 
 /// The executable schema.

@@ -146,6 +146,12 @@ node_types! {
     Resource => crate::event::types::Resource,
     BreakoutGroup => crate::event::types::BreakoutGroup,
     ActionItem => crate::event::types::ActionItem,
+    Assessment => crate::matching::types::Assessment,
+    MatchingRun => crate::matching::types::MatchingRun,
+    PeerMatch => crate::matching::types::PeerMatch,
+    MatchParticipant => crate::matching::types::MatchParticipant,
+    MatchContact => crate::matching::types::MatchContact,
+    MatchFeedback => crate::matching::types::MatchFeedback,
 }
 
 impl NodeKind {

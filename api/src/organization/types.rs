@@ -13,6 +13,10 @@ use crate::event::types::{AttendanceSummary, attendance_summary};
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
+use crate::matching::loaders::{AssessmentsOfOrganization, ParticipationsOfOrganization};
+use crate::matching::types::{
+    AssessmentConnection, MatchParticipantConnection, TopicExpertise, TopicGrowth, TopicNeed,
+};
 use crate::milestone::loaders::{MilestoneCountsOfOrganization, MilestonesOfOrganization};
 use crate::milestone::types::{
     MilestoneConnection, MilestoneOrder, MilestoneStats, MilestoneStatus, feed, feed_filter, stats,
@@ -256,6 +260,72 @@ impl Organization {
     /// Figures of the milestones of the organization that the viewer can see.
     async fn milestone_stats(&self, ctx: &Context<'_>) -> Result<MilestoneStats> {
         stats::<MilestoneCountsOfOrganization>(ctx, self.0.id).await
+    }
+
+    /// The organization's self-assessments, newest first. Seen by its members and the staff
+    /// of its cohorts; empty for everyone else.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn assessments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<AssessmentConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loader::<AssessmentsOfOrganization>()?
+            .page(self.0.id, page)
+            .await?;
+        Ok(AssessmentConnection::new(slice, total))
+    }
+
+    /// The topics it wants help with in its latest assessment, largest need first. Empty
+    /// for viewers who may not see its assessments.
+    async fn needs(&self, ctx: &Context<'_>) -> Result<Vec<TopicNeed>> {
+        crate::matching::types::needs(ctx, self.0.id).await
+    }
+
+    /// The topics it rates at level 2 or 3 in its latest assessment, strongest first.
+    /// Empty for viewers who may not see its assessments.
+    async fn expertise(&self, ctx: &Context<'_>) -> Result<Vec<TopicExpertise>> {
+        crate::matching::types::expertise(ctx, self.0.id).await
+    }
+
+    /// Per topic, its level in its first and in its latest assessment. Empty for viewers
+    /// who may not see its assessments.
+    async fn growth(&self, ctx: &Context<'_>) -> Result<Vec<TopicGrowth>> {
+        crate::matching::types::growth(ctx, self.0.id).await
+    }
+
+    /// Its places in matches the viewer may see, newest first: published ones for its
+    /// members, drafts too for the cohort's staff.
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_complexity(first, last, child_complexity)"
+    )]
+    async fn match_participations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items, from the start (1 to 100).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items, from the end (1 to 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+    ) -> Result<MatchParticipantConnection> {
+        let page = Page::new(first, after, last, before)?;
+        let (slice, total) = ctx
+            .loader::<ParticipationsOfOrganization>()?
+            .page(self.0.id, page)
+            .await?;
+        Ok(MatchParticipantConnection::new(slice, total))
     }
 }
 

@@ -1747,6 +1747,54 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
             "updateActionItem",
             "mutation($item: ID!) { updateActionItem(input: { id: $item, expectedVersion: 1, done: true }) { userErrors { code } } }",
         ),
+        (
+            "matchingRun",
+            "query($run: ID!) { matchingRun(id: $run) { status } }",
+        ),
+        (
+            "submitAssessment",
+            "mutation($id: ID!) { submitAssessment(input: { organizationId: $id, ratings: [] }) { userErrors { code } } }",
+        ),
+        (
+            "createMatchingRun",
+            "mutation($cohort: ID!) { createMatchingRun(input: { cohortId: $cohort, mode: PEER_PAIRS }) { userErrors { code } } }",
+        ),
+        (
+            "removeProposedMatch",
+            "mutation($match: ID!) { removeProposedMatch(input: { matchId: $match, expectedVersion: 1 }) { userErrors { code } } }",
+        ),
+        (
+            "addManualMatch",
+            "mutation($run: ID!, $id: ID!) { addManualMatch(input: { runId: $run, expectedVersion: 1, organizationIds: [$id, $id] }) { userErrors { code } } }",
+        ),
+        (
+            "swapMatchedOrganizations",
+            "mutation($run: ID!) { swapMatchedOrganizations(input: { runId: $run, expectedVersion: 1, participantIds: [] }) { userErrors { code } } }",
+        ),
+        (
+            "publishMatchingRun",
+            "mutation($run: ID!) { publishMatchingRun(input: { id: $run, expectedVersion: 1 }) { userErrors { code } } }",
+        ),
+        (
+            "discardMatchingRun",
+            "mutation($run: ID!) { discardMatchingRun(input: { id: $run, expectedVersion: 1 }) { userErrors { code } } }",
+        ),
+        (
+            "respondToMatch",
+            "mutation($match: ID!, $id: ID!) { respondToMatch(input: { matchId: $match, organizationId: $id, answer: ACCEPT }) { userErrors { code } } }",
+        ),
+        (
+            "logMatchContact",
+            "mutation($match: ID!) { logMatchContact(input: { matchId: $match, note: \"Call\" }) { userErrors { code } } }",
+        ),
+        (
+            "completeMatch",
+            "mutation($match: ID!) { completeMatch(input: { matchId: $match }) { userErrors { code } } }",
+        ),
+        (
+            "rateMatch",
+            "mutation($match: ID!, $id: ID!) { rateMatch(input: { matchId: $match, organizationId: $id, rating: 5 }) { userErrors { code } } }",
+        ),
     ];
     let variables = json!({
         "id": org,
@@ -1763,6 +1811,8 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
         "resource": gid(NodeKind::Resource, Uuid::now_v7()),
         "group": gid(NodeKind::BreakoutGroup, Uuid::now_v7()),
         "item": gid(NodeKind::ActionItem, Uuid::now_v7()),
+        "run": gid(NodeKind::MatchingRun, Uuid::now_v7()),
+        "match": gid(NodeKind::PeerMatch, Uuid::now_v7()),
     });
     for (_, document) in documents {
         let before = w.app.snapshot().await;

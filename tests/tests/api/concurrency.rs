@@ -149,3 +149,61 @@ async fn assigning_the_same_staff_twice_at_once_assigns_them_once() {
         );
     }
 }
+
+const ACCEPT: &str = "mutation($match: ID!, $org: ID!) {
+    respondToMatch(input: { matchId: $match, organizationId: $org, answer: ACCEPT }) {
+        match { status } userErrors { code }
+    }
+}";
+
+#[tokio::test]
+async fn participants_accepting_at_once_make_the_match_active() {
+    use entity::matching_run::RunStatus;
+    use entity::peer_match::{self, MatchStatus};
+    let app = TestApp::spawn().await;
+    let cohort = app.cohort("race").await;
+    let mut failures = Vec::new();
+    for round in 0..ROUNDS {
+        let mut sides = Vec::new();
+        for name in ["Ann", "Bob"] {
+            let org = app.organization(&format!("{name}'s clinic {round}")).await;
+            app.enroll(&cohort, &org).await;
+            let (user, token) = app.user(&format!("{name} {round}"), UserRole::User).await;
+            app.member(&org, &user, MembershipRole::Member).await;
+            sides.push((org, token));
+        }
+        let run = app
+            .matching_run(&cohort, &[&sides[0].0, &sides[1].0], RunStatus::Published)
+            .await;
+        let m = app
+            .peer_match(&run, &[&sides[0].0, &sides[1].0], MatchStatus::Proposed)
+            .await;
+        let answer = |side: usize| {
+            app.graphql(
+                Some(&sides[side].1),
+                ACCEPT,
+                json!({
+                    "match": gid(NodeKind::PeerMatch, m.id),
+                    "org": gid(NodeKind::Organization, sides[side].0.id),
+                }),
+            )
+        };
+        let (a, b): (Value, Value) = tokio::join!(answer(0), answer(1));
+        for body in [&a, &b] {
+            if body.get("errors").is_some()
+                || !user_error_codes(&body["data"]["respondToMatch"]).is_empty()
+            {
+                failures.push(format!("round {round}: {body}"));
+            }
+        }
+        let stored = peer_match::Entity::find_by_id(m.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        if stored.status != MatchStatus::Active || stored.activated_at.is_none() {
+            failures.push(format!("round {round}: left {:?}: {a} {b}", stored.status));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -80,4 +80,25 @@ async fn the_demo_loads_once_and_answers_the_quick_start_query() {
         body["data"]["cohorts"]["nodes"].as_array().unwrap().len(),
         2
     );
+
+    // The first cohort's organizations assessed themselves, so a matching run pairs them.
+    let body = app
+        .graphql(
+            Some(&token),
+            "{ cohort(slug: \"bhi-2026\") { id } }",
+            json!({}),
+        )
+        .await;
+    let cohort = body["data"]["cohort"]["id"].clone();
+    let body = app
+        .graphql(
+            Some(&token),
+            "mutation($input: CreateMatchingRunInput!) { createMatchingRun(input: $input) {
+                matchingRun { totalScore matches { totalCount } } userErrors { code } } }",
+            json!({ "input": { "cohortId": cohort, "mode": "PEER_PAIRS" } }),
+        )
+        .await;
+    let run = &body["data"]["createMatchingRun"]["matchingRun"];
+    assert_eq!(run["matches"]["totalCount"], 3, "{body}");
+    assert!(run["totalScore"].as_i64().unwrap() > 0, "{body}");
 }

@@ -20,7 +20,7 @@ struct Create {
     object: &'static str,
 }
 
-const CREATES: [Create; 7] = [
+const CREATES: [Create; 9] = [
     Create {
         field: "createOrganization",
         document: "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { id } userErrors { code field } } }",
@@ -52,6 +52,18 @@ const CREATES: [Create; 7] = [
         object: "milestone",
     },
     Create {
+        field: "submitAssessment",
+        document: "mutation($input: SubmitAssessmentInput!) { submitAssessment(input: $input) { assessment { id } userErrors { code field } } }",
+        table: "assessment",
+        object: "assessment",
+    },
+    Create {
+        field: "createMatchingRun",
+        document: "mutation($input: CreateMatchingRunInput!) { createMatchingRun(input: $input) { matchingRun { id } userErrors { code field } } }",
+        table: "matching_run",
+        object: "matchingRun",
+    },
+    Create {
         field: "createInvitation",
         document: "mutation($input: CreateInvitationInput!) { createInvitation(input: $input) { invitation { id } userErrors { code field } } }",
         table: "invitation",
@@ -71,6 +83,7 @@ struct World {
     admin: String,
     org: String,
     cohort: String,
+    topic: String,
     users: Vec<String>,
 }
 
@@ -86,12 +99,14 @@ impl World {
             let (user, _) = app.user(name, UserRole::User).await;
             users.push(gid(NodeKind::User, user.id));
         }
+        let topic = gid(NodeKind::Topic, app.topic("billing").await.id);
         // The first request of a token records its use; keep that write out of the checks.
         app.graphql(Some(&admin), "{ viewer { name } }", json!({}))
             .await;
         Self {
             org: gid(NodeKind::Organization, org.id),
             cohort: gid(NodeKind::Cohort, cohort.id),
+            topic,
             app,
             admin,
             users,
@@ -111,6 +126,13 @@ impl World {
             "createTopic" => json!({ "slug": format!("topic-{n}"), "name": format!("Topic {n}") }),
             "createMilestone" => json!({
                 "cohortId": self.cohort, "organizationId": self.org, "title": format!("Win {n}"),
+            }),
+            "submitAssessment" => json!({
+                "organizationId": self.org,
+                "ratings": [{ "topicId": self.topic, "level": n, "wantsHelp": true }],
+            }),
+            "createMatchingRun" => json!({
+                "cohortId": self.cohort, "mode": "PEER_PAIRS", "candidatesLimit": n + 1,
             }),
             "createInvitation" => json!({
                 "email": format!("invitee{n}@example.org"), "organizationId": self.org,
@@ -133,6 +155,14 @@ impl World {
             )
             .await
     }
+}
+
+/// The create of `createPersonalAccessToken`.
+fn token_create() -> &'static Create {
+    let all: &'static [Create] = &CREATES;
+    all.iter()
+        .find(|c| c.field == "createPersonalAccessToken")
+        .unwrap()
 }
 
 fn created_id(create: &Create, body: &Value) -> Value {
@@ -198,7 +228,7 @@ async fn without_a_key_every_request_creates() {
 #[tokio::test]
 async fn concurrent_retries_create_one_object() {
     let w = World::new().await;
-    for create in &CREATES[..5] {
+    for create in &CREATES[..7] {
         let rows = w.app.count_rows(create.table).await;
         // Polled together, so the requests overlap on the server.
         let bodies =
@@ -216,7 +246,7 @@ async fn concurrent_retries_create_one_object() {
 #[tokio::test]
 async fn a_retried_token_comes_back_without_its_secret() {
     let w = World::new().await;
-    let create = &CREATES[6];
+    let create = token_create();
     let first = w.send(create, w.input(create.field, 0), Some("t")).await;
     let retry = w.send(create, w.input(create.field, 0), Some("t")).await;
     assert!(first["data"][create.field]["token"].is_string(), "{first}");
@@ -266,7 +296,7 @@ async fn keys_expire_after_a_day() {
 #[tokio::test]
 async fn keys_belong_to_their_user() {
     let w = World::new().await;
-    let create = &CREATES[6];
+    let create = token_create();
     let (_, other) = w.app.user("Other", UserRole::User).await;
     let mine = w
         .send(create, w.input(create.field, 0), Some("shared"))

@@ -17,6 +17,7 @@ mod introspection;
 mod invitations;
 mod limits;
 mod login;
+mod matching;
 mod matrix;
 mod migrations;
 mod milestones;

@@ -15,11 +15,13 @@ use chrono::Utc;
 use entity::access_token::TokenKind;
 use entity::cohort_staff::StaffRole;
 use entity::enrollment::EnrollmentStatus;
+use entity::matching_run::RunStatus;
 use entity::membership::MembershipRole;
 use entity::milestone::MilestoneVisibility;
+use entity::peer_match::MatchStatus;
 use entity::registration::RegistrationStatus;
 use entity::user::UserRole;
-use entity::{cohort, enrollment, identity, milestone, organization, user};
+use entity::{cohort, enrollment, identity, match_participant, milestone, organization, user};
 use peerlearn::auth::token::{self, NewToken};
 use peerlearn::graphql::ids::NodeKind;
 use peerlearn_tests::{TestApp, error_code, gid};
@@ -132,10 +134,22 @@ enum Op {
     RemoveBreakoutGroup,
     CreateActionItem,
     UpdateActionItem,
+    MatchingRun,
+    SubmitAssessment,
+    CreateMatchingRun,
+    RemoveProposedMatch,
+    AddManualMatch,
+    PublishMatchingRun,
+    DiscardMatchingRun,
+    RespondToMatch,
+    LogMatchContact,
+    CompleteMatch,
+    RateMatch,
+    SwapMatchedOrganizations,
 }
 
 impl Op {
-    const ALL: [Op; 65] = [
+    const ALL: [Op; 77] = [
         Op::Node,
         Op::Nodes,
         Op::Viewer,
@@ -201,6 +215,18 @@ impl Op {
         Op::RemoveBreakoutGroup,
         Op::CreateActionItem,
         Op::UpdateActionItem,
+        Op::MatchingRun,
+        Op::SubmitAssessment,
+        Op::CreateMatchingRun,
+        Op::RemoveProposedMatch,
+        Op::AddManualMatch,
+        Op::PublishMatchingRun,
+        Op::DiscardMatchingRun,
+        Op::RespondToMatch,
+        Op::LogMatchContact,
+        Op::CompleteMatch,
+        Op::RateMatch,
+        Op::SwapMatchedOrganizations,
     ];
 
     /// The root field and, for mutations, the input type.
@@ -276,6 +302,21 @@ impl Op {
             Op::RemoveBreakoutGroup => ("removeBreakoutGroup", Some("RemoveInput")),
             Op::CreateActionItem => ("createActionItem", Some("CreateActionItemInput")),
             Op::UpdateActionItem => ("updateActionItem", Some("UpdateActionItemInput")),
+            Op::MatchingRun => ("matchingRun", None),
+            Op::SubmitAssessment => ("submitAssessment", Some("SubmitAssessmentInput")),
+            Op::CreateMatchingRun => ("createMatchingRun", Some("CreateMatchingRunInput")),
+            Op::RemoveProposedMatch => ("removeProposedMatch", Some("RemoveProposedMatchInput")),
+            Op::AddManualMatch => ("addManualMatch", Some("AddManualMatchInput")),
+            Op::PublishMatchingRun => ("publishMatchingRun", Some("PublishMatchingRunInput")),
+            Op::DiscardMatchingRun => ("discardMatchingRun", Some("DiscardMatchingRunInput")),
+            Op::RespondToMatch => ("respondToMatch", Some("RespondToMatchInput")),
+            Op::LogMatchContact => ("logMatchContact", Some("LogMatchContactInput")),
+            Op::CompleteMatch => ("completeMatch", Some("CompleteMatchInput")),
+            Op::RateMatch => ("rateMatch", Some("RateMatchInput")),
+            Op::SwapMatchedOrganizations => (
+                "swapMatchedOrganizations",
+                Some("SwapMatchedOrganizationsInput"),
+            ),
         }
     }
 
@@ -291,6 +332,7 @@ impl Op {
             (Op::Cohort, _) => "query($id: ID!) { cohort(id: $id) { id } }".to_owned(),
             (Op::Milestone, _) => "query($id: ID!) { milestone(id: $id) { id } }".to_owned(),
             (Op::Event, _) => "query($id: ID!) { event(id: $id) { id } }".to_owned(),
+            (Op::MatchingRun, _) => "query($id: ID!) { matchingRun(id: $id) { id } }".to_owned(),
             (_, (field, None)) => format!("{{ {field} {{ totalCount }} }}"),
         }
     }
@@ -423,6 +465,25 @@ impl Op {
                 }
             }
             Op::DeactivateUser | Op::ReactivateUser => guarded(admin),
+            Op::SubmitAssessment | Op::RespondToMatch | Op::RateMatch => {
+                guarded(admin || org_member)
+            }
+            Op::CreateMatchingRun => guarded(manages_cohort),
+            // Runs are visible to the cohort's staff only.
+            Op::MatchingRun
+            | Op::RemoveProposedMatch
+            | Op::AddManualMatch
+            | Op::PublishMatchingRun
+            | Op::DiscardMatchingRun
+            | Op::SwapMatchedOrganizations => {
+                if manages_cohort {
+                    Allowed
+                } else {
+                    NotFound
+                }
+            }
+            // Matches: the cohort's staff and the participants follow them up.
+            Op::LogMatchContact | Op::CompleteMatch => guarded(true),
         }
     }
 }
@@ -767,6 +828,114 @@ impl World {
                         "milestoneId": id, "body": "Congratulations",
                     } }),
                     _ => json!({ "input": { "milestoneId": id } }),
+                }
+            }
+            Op::SubmitAssessment => json!({ "input": {
+                "organizationId": org_id,
+                "ratings": [{ "topicId": gid(NodeKind::Topic, self.topic), "level": 1, "wantsHelp": true }],
+            } }),
+            Op::CreateMatchingRun => {
+                json!({ "input": { "cohortId": cohort_id, "mode": "PEER_PAIRS" } })
+            }
+            Op::MatchingRun
+            | Op::RemoveProposedMatch
+            | Op::AddManualMatch
+            | Op::PublishMatchingRun
+            | Op::DiscardMatchingRun => {
+                // A draft over the tenant's organization and a partner in its cohort.
+                let partner = self.app.organization("Partner clinic").await;
+                self.app.enroll(cohort, &partner).await;
+                let run = self
+                    .app
+                    .matching_run(cohort, &[org, &partner], RunStatus::Draft)
+                    .await;
+                let run_id = gid(NodeKind::MatchingRun, run.id);
+                match op {
+                    Op::MatchingRun => json!({ "id": run_id }),
+                    Op::RemoveProposedMatch => {
+                        let m = self
+                            .app
+                            .peer_match(&run, &[org, &partner], MatchStatus::Proposed)
+                            .await;
+                        json!({ "input": {
+                            "matchId": gid(NodeKind::PeerMatch, m.id), "expectedVersion": 1,
+                        } })
+                    }
+                    Op::AddManualMatch => json!({ "input": {
+                        "runId": run_id,
+                        "expectedVersion": 1,
+                        "organizationIds": [org_id, gid(NodeKind::Organization, partner.id)],
+                    } }),
+                    _ => json!({ "input": { "id": run_id, "expectedVersion": 1 } }),
+                }
+            }
+            Op::SwapMatchedOrganizations => {
+                // Two proposed pairs of a draft: the tenant's organization with a partner, and
+                // two more partners; the tenant's organization changes places with one of them.
+                let mut partners = Vec::new();
+                for name in ["Partner one", "Partner two", "Partner three"] {
+                    let partner = self.app.organization(name).await;
+                    self.app.enroll(cohort, &partner).await;
+                    partners.push(partner);
+                }
+                let run = self
+                    .app
+                    .matching_run(
+                        cohort,
+                        &[org, &partners[0], &partners[1], &partners[2]],
+                        RunStatus::Draft,
+                    )
+                    .await;
+                let first = self
+                    .app
+                    .peer_match(&run, &[org, &partners[0]], MatchStatus::Proposed)
+                    .await;
+                let second = self
+                    .app
+                    .peer_match(&run, &[&partners[1], &partners[2]], MatchStatus::Proposed)
+                    .await;
+                let mut ids = Vec::new();
+                for (m, organization) in [(first.id, org.id), (second.id, partners[1].id)] {
+                    let place = match_participant::Entity::find()
+                        .filter(match_participant::Column::MatchId.eq(m))
+                        .filter(match_participant::Column::OrganizationId.eq(organization))
+                        .one(&self.app.db)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    ids.push(gid(NodeKind::MatchParticipant, place.id));
+                }
+                json!({ "input": {
+                    "runId": gid(NodeKind::MatchingRun, run.id),
+                    "expectedVersion": 1,
+                    "participantIds": ids,
+                } })
+            }
+            Op::RespondToMatch | Op::LogMatchContact | Op::CompleteMatch | Op::RateMatch => {
+                let partner = self.app.organization("Partner clinic").await;
+                self.app.enroll(cohort, &partner).await;
+                let run = self
+                    .app
+                    .matching_run(cohort, &[org, &partner], RunStatus::Published)
+                    .await;
+                let status = if op == Op::RespondToMatch {
+                    MatchStatus::Proposed
+                } else {
+                    MatchStatus::Active
+                };
+                let m = self.app.peer_match(&run, &[org, &partner], status).await;
+                let match_id = gid(NodeKind::PeerMatch, m.id);
+                match op {
+                    Op::RespondToMatch => json!({ "input": {
+                        "matchId": match_id, "organizationId": org_id, "answer": "ACCEPT",
+                    } }),
+                    Op::LogMatchContact => json!({ "input": {
+                        "matchId": match_id, "note": "First call",
+                    } }),
+                    Op::RateMatch => json!({ "input": {
+                        "matchId": match_id, "organizationId": org_id, "rating": 5,
+                    } }),
+                    _ => json!({ "input": { "matchId": match_id } }),
                 }
             }
             Op::CreateOrganization => {

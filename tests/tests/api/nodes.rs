@@ -6,16 +6,21 @@ use async_graphql::ID;
 use chrono::{Duration, Utc};
 use entity::access_token::TokenKind;
 use entity::cohort_staff::StaffRole;
+use entity::matching_run::RunStatus;
 use entity::membership::MembershipRole;
 use entity::milestone::MilestoneVisibility;
+use entity::peer_match::MatchStatus;
 use entity::registration::RegistrationStatus;
 use entity::user::UserRole;
 use entity::{action_item, attendance, breakout_group, calendar_feed, notification, resource};
-use entity::{identity, invitation, milestone_change, milestone_comment, milestone_progress};
+use entity::{
+    identity, invitation, match_contact, match_feedback, match_participant, milestone_change,
+    milestone_comment, milestone_progress,
+};
 use peerlearn::auth::token::{self, NewToken};
 use peerlearn::graphql::ids::{NodeKind, decode};
 use peerlearn_tests::{TestApp, error_code, gid};
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -271,7 +276,75 @@ async fn fixture(app: &TestApp, owner: Uuid, kind: NodeKind) -> Uuid {
             .unwrap()
             .id
         }
+        NodeKind::Assessment => {
+            let topic = app.topic(&format!("t-{}", Uuid::now_v7().simple())).await;
+            app.assessment(&app.organization("Assessed").await, &[(topic.id, 1, true)])
+                .await
+                .id
+        }
+        NodeKind::MatchingRun => matched(app).await.0.id,
+        NodeKind::PeerMatch => matched(app).await.1.id,
+        NodeKind::MatchParticipant => {
+            let (_, m) = matched(app).await;
+            match_participant::Entity::find()
+                .filter(match_participant::Column::MatchId.eq(m.id))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+        NodeKind::MatchContact => {
+            match_contact::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                match_id: Set(matched(app).await.1.id),
+                author_id: Set(Some(owner)),
+                occurred_on: Set(now.date_naive()),
+                note: Set("First call".to_owned()),
+                created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+        NodeKind::MatchFeedback => {
+            let (_, m) = matched(app).await;
+            let participant = match_participant::Entity::find()
+                .filter(match_participant::Column::MatchId.eq(m.id))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap();
+            match_feedback::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                match_id: Set(m.id),
+                organization_id: Set(participant.organization_id),
+                author_id: Set(Some(owner)),
+                rating: Set(4),
+                comment: Set(None),
+                created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
     }
+}
+
+/// A published run of a fresh cohort with one active match of two fresh organizations.
+async fn matched(app: &TestApp) -> (entity::matching_run::Model, entity::peer_match::Model) {
+    let cohort = app.cohort(&format!("c-{}", Uuid::now_v7().simple())).await;
+    let a = app.organization("Mentor").await;
+    let b = app.organization("Mentee").await;
+    app.enroll(&cohort, &a).await;
+    app.enroll(&cohort, &b).await;
+    let run = app
+        .matching_run(&cohort, &[&a, &b], RunStatus::Published)
+        .await;
+    let m = app.peer_match(&run, &[&a, &b], MatchStatus::Active).await;
+    (run, m)
 }
 
 /// An event of a fresh cohort.
