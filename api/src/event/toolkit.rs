@@ -593,3 +593,110 @@ pub async fn update_action_item(
     txn.commit().await?;
     Ok(updated)
 }
+
+/// Turns the groups of a GROUPS matching run into the breakout groups of a coaching call of
+/// the same cohort: one group per proposed or accepted match, named in order ("Group 1", ...),
+/// with the match's organizations that are still enrolled. A call that already has groups is
+/// left alone (`INVALID_STATE`): remove them first.
+///
+/// **Permissions**: the cohort's leads and coaches, and admins.
+pub async fn groups_from_run(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    event_id: Uuid,
+    run_id: Uuid,
+) -> Result<Vec<breakout_group::Model>, ApiError> {
+    use entity::match_participant;
+    use entity::matching_run::{MatchingMode, RunStatus};
+    use entity::peer_match::{self, MatchStatus};
+    use sea_orm::QueryOrder as _;
+
+    let actor = viewer.require()?;
+    let event = visible_event(db, viewer, event_id).await?;
+    policy::check_manage(actor, event.cohort_id)?;
+    let run = crate::matching::service::visible_run(db, viewer, run_id).await?;
+    let mut v = Validator::new();
+    if event.kind != EventKind::CoachingCall {
+        v.reject(
+            "eventId",
+            FieldErrorCode::Invalid,
+            "breakout groups belong to coaching calls",
+        );
+    }
+    if run.cohort_id != event.cohort_id {
+        v.reject(
+            "runId",
+            FieldErrorCode::Invalid,
+            "the run is of another cohort",
+        );
+    } else if run.mode != MatchingMode::Groups {
+        v.reject(
+            "runId",
+            FieldErrorCode::Invalid,
+            "only a GROUPS run forms breakout groups",
+        );
+    } else if run.status == RunStatus::Discarded {
+        v.reject(
+            "runId",
+            FieldErrorCode::InvalidState,
+            "the run was discarded",
+        );
+    }
+    v.finish()?;
+    let txn = begin_write(db).await?;
+    crate::store::lock_row::<event::Entity>(&txn, event::Column::Id, event.id).await?;
+    let existing = breakout_group::Entity::find()
+        .filter(breakout_group::Column::EventId.eq(event.id))
+        .count(&txn)
+        .await?;
+    if existing > 0 {
+        return Err(ApiError::invalid(
+            "eventId",
+            FieldErrorCode::InvalidState,
+            "the call already has breakout groups; remove them first",
+        ));
+    }
+    let matches = peer_match::Entity::find()
+        .filter(peer_match::Column::RunId.eq(run.id))
+        .filter(peer_match::Column::Status.ne(MatchStatus::Declined))
+        .order_by_asc(peer_match::Column::Id)
+        .all(&txn)
+        .await?;
+    let participants = match_participant::Entity::find()
+        .filter(match_participant::Column::MatchId.is_in(matches.iter().map(|m| m.id)))
+        .order_by_asc(match_participant::Column::Id)
+        .all(&txn)
+        .await?;
+    let enrolled: Vec<Uuid> = enrollment::Entity::find()
+        .filter(enrollment::Column::CohortId.eq(event.cohort_id))
+        .filter(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|e| e.organization_id)
+        .collect();
+    let now = Utc::now();
+    let mut groups = Vec::with_capacity(matches.len());
+    for (n, found) in matches.iter().enumerate() {
+        let members: Vec<Uuid> = participants
+            .iter()
+            .filter(|p| p.match_id == found.id && enrolled.contains(&p.organization_id))
+            .map(|p| p.organization_id)
+            .collect();
+        let group = breakout_group::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            event_id: Set(event.id),
+            name: Set(format!("Group {}", n + 1)),
+            facilitator_id: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        set_group_members(&txn, group.id, &members).await?;
+        groups.push(group);
+    }
+    txn.commit().await?;
+    Ok(groups)
+}

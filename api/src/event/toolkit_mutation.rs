@@ -128,6 +128,24 @@ pub struct RemoveBreakoutGroupPayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// Input of `createBreakoutGroupsFromRun`.
+#[derive(Debug, InputObject)]
+pub struct CreateBreakoutGroupsFromRunInput {
+    /// The coaching call; it must have no breakout groups yet.
+    pub event_id: ID,
+    /// A GROUPS matching run of the same cohort, draft or published.
+    pub run_id: ID,
+}
+
+/// Result of `createBreakoutGroupsFromRun`.
+#[derive(SimpleObject)]
+pub struct CreateBreakoutGroupsFromRunPayload {
+    /// The groups formed, one per group of the run, unless the input had errors.
+    pub groups: Option<Vec<BreakoutGroup>>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
 /// Input of `createActionItem`.
 #[derive(Debug, InputObject)]
 pub struct CreateActionItemInput {
@@ -311,6 +329,26 @@ impl ToolkitMutation {
         payload(result, |group, user_errors| BreakoutGroupPayload {
             group: group.map(Into::into),
             user_errors,
+        })
+    }
+
+    /// Forms a coaching call's breakout groups from a GROUPS matching run: one per group of the
+    /// run (declined ones left out), with its organizations still enrolled.
+    ///
+    /// **Permissions**: the cohort's leads and coaches, and admins.
+    async fn create_breakout_groups_from_run(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The call and the run.")] input: CreateBreakoutGroupsFromRunInput,
+    ) -> Result<CreateBreakoutGroupsFromRunPayload> {
+        let event = decode_as(&input.event_id, NodeKind::Event)?;
+        let run = decode_as(&input.run_id, NodeKind::MatchingRun)?;
+        let result = toolkit::groups_from_run(ctx.db()?, ctx.viewer()?, event, run).await;
+        payload(result, |groups, user_errors| {
+            CreateBreakoutGroupsFromRunPayload {
+                groups: groups.map(|groups| groups.into_iter().map(Into::into).collect()),
+                user_errors,
+            }
         })
     }
 

@@ -1740,6 +1740,10 @@ async fn anonymous_is_unauthenticated_on_every_root_field_but_the_public_ones() 
             "mutation($group: ID!) { removeBreakoutGroup(input: { id: $group }) { userErrors { code } } }",
         ),
         (
+            "createBreakoutGroupsFromRun",
+            "mutation($event: ID!, $run: ID!) { createBreakoutGroupsFromRun(input: { eventId: $event, runId: $run }) { userErrors { code } } }",
+        ),
+        (
             "createActionItem",
             "mutation($event: ID!, $id: ID!) { createActionItem(input: { eventId: $event, organizationId: $id, title: \"Do\" }) { userErrors { code } } }",
         ),

@@ -1104,3 +1104,84 @@ async fn coaching_calls_have_groups_agenda_notes_resources_and_action_items() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_groups_matching_run_becomes_the_breakout_groups_of_a_call() {
+    use entity::matching_run::{self, MatchingMode, RunStatus};
+    use entity::peer_match::MatchStatus;
+    let w = World::new().await;
+    let a2 = w.app.organization("Delta Health").await;
+    w.app.enroll(&w.a, &a2).await;
+    let a3 = w.app.organization("Eagle Clinic").await;
+    w.app.enroll(&w.a, &a3).await;
+    let orgs = [&w.a1, &a2, &a3];
+    let run = w.app.matching_run(&w.a, &orgs, RunStatus::Published).await;
+    let mut groups: matching_run::ActiveModel = run.into();
+    groups.mode = Set(MatchingMode::Groups);
+    let run = groups.update(&w.app.db).await.unwrap();
+    w.app
+        .peer_match(&run, &[&w.a1, &a2], MatchStatus::Active)
+        .await;
+    w.app.peer_match(&run, &[&a3], MatchStatus::Proposed).await;
+    w.app
+        .peer_match(&run, &[&a2, &a3], MatchStatus::Declined)
+        .await;
+    let call = w.create(json!({ "kind": "COACHING_CALL" })).await["event"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let input = json!({ "eventId": call, "runId": gid(NodeKind::MatchingRun, run.id) });
+    let selection = "groups { name organizations { name } }";
+    let payload = w
+        .mutate(
+            &w.coach,
+            "createBreakoutGroupsFromRun",
+            "CreateBreakoutGroupsFromRunInput",
+            selection,
+            input.clone(),
+        )
+        .await;
+    assert_eq!(
+        payload["groups"],
+        json!([
+            { "name": "Group 1", "organizations": [{ "name": "Acme Clinic" }, { "name": "Delta Health" }] },
+            { "name": "Group 2", "organizations": [{ "name": "Eagle Clinic" }] },
+        ]),
+        "{payload}"
+    );
+    // Twice is refused: the call has its groups.
+    let again = w
+        .mutate(
+            &w.coach,
+            "createBreakoutGroupsFromRun",
+            "CreateBreakoutGroupsFromRunInput",
+            selection,
+            input,
+        )
+        .await;
+    assert_eq!(user_error_codes(&again), ["INVALID_STATE"], "{again}");
+    // A pairs run does not form groups; a member may not run it.
+    let pairs = w.app.matching_run(&w.a, &orgs, RunStatus::Draft).await;
+    let call2 = w.create(json!({ "kind": "COACHING_CALL" })).await["event"]["id"].clone();
+    let input = json!({ "eventId": call2, "runId": gid(NodeKind::MatchingRun, pairs.id) });
+    let payload = w
+        .mutate(
+            &w.coach,
+            "createBreakoutGroupsFromRun",
+            "CreateBreakoutGroupsFromRunInput",
+            selection,
+            input.clone(),
+        )
+        .await;
+    assert_eq!(user_error_codes(&payload), ["INVALID"], "{payload}");
+    let payload = w
+        .mutate(
+            &w.members[0],
+            "createBreakoutGroupsFromRun",
+            "CreateBreakoutGroupsFromRunInput",
+            selection,
+            input,
+        )
+        .await;
+    assert_eq!(error_code(&payload), Some("FORBIDDEN"), "{payload}");
+}

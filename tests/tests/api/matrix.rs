@@ -146,10 +146,11 @@ enum Op {
     CompleteMatch,
     RateMatch,
     SwapMatchedOrganizations,
+    CreateBreakoutGroupsFromRun,
 }
 
 impl Op {
-    const ALL: [Op; 77] = [
+    const ALL: [Op; 78] = [
         Op::Node,
         Op::Nodes,
         Op::Viewer,
@@ -227,6 +228,7 @@ impl Op {
         Op::CompleteMatch,
         Op::RateMatch,
         Op::SwapMatchedOrganizations,
+        Op::CreateBreakoutGroupsFromRun,
     ];
 
     /// The root field and, for mutations, the input type.
@@ -301,6 +303,10 @@ impl Op {
             Op::UpdateBreakoutGroup => ("updateBreakoutGroup", Some("UpdateBreakoutGroupInput")),
             Op::RemoveBreakoutGroup => ("removeBreakoutGroup", Some("RemoveInput")),
             Op::CreateActionItem => ("createActionItem", Some("CreateActionItemInput")),
+            Op::CreateBreakoutGroupsFromRun => (
+                "createBreakoutGroupsFromRun",
+                Some("CreateBreakoutGroupsFromRunInput"),
+            ),
             Op::UpdateActionItem => ("updateActionItem", Some("UpdateActionItemInput")),
             Op::MatchingRun => ("matchingRun", None),
             Op::SubmitAssessment => ("submitAssessment", Some("SubmitAssessmentInput")),
@@ -397,7 +403,8 @@ impl Op {
             | Op::RemoveResource
             | Op::CreateBreakoutGroup
             | Op::UpdateBreakoutGroup
-            | Op::RemoveBreakoutGroup => guarded(manages_cohort),
+            | Op::RemoveBreakoutGroup
+            | Op::CreateBreakoutGroupsFromRun => guarded(manages_cohort),
             Op::CreateActionItem => guarded(manages_cohort || org_member),
             // Action items are seen by their organization and the cohort's staff only.
             Op::UpdateActionItem => {
@@ -653,7 +660,8 @@ impl World {
             | Op::UpdateBreakoutGroup
             | Op::RemoveBreakoutGroup
             | Op::CreateActionItem
-            | Op::UpdateActionItem => {
+            | Op::UpdateActionItem
+            | Op::CreateBreakoutGroupsFromRun => {
                 let mut call: entity::event::ActiveModel = self
                     .app
                     .event(
@@ -668,6 +676,22 @@ impl World {
                 let event_id = gid(NodeKind::Event, call.id);
                 let now = Utc::now();
                 match op {
+                    Op::CreateBreakoutGroupsFromRun => {
+                        let run = self
+                            .app
+                            .matching_run(
+                                cohort,
+                                &[org],
+                                entity::matching_run::RunStatus::Published,
+                            )
+                            .await;
+                        let mut groups: entity::matching_run::ActiveModel = run.into();
+                        groups.mode = Set(entity::matching_run::MatchingMode::Groups);
+                        let run = groups.update(&self.app.db).await.unwrap();
+                        json!({ "input": {
+                            "eventId": event_id, "runId": gid(NodeKind::MatchingRun, run.id),
+                        } })
+                    }
                     Op::CreateBreakoutGroup => json!({ "input": {
                         "eventId": event_id, "name": "Group 1", "organizationIds": [org_id],
                     } }),
