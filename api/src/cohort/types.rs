@@ -187,7 +187,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MilestoneConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let filter = feed_filter(status, topic_id.as_ref(), organization_id.as_ref())?;
         feed::<MilestonesOfCohort>(ctx, self.0.id, filter, order_by, page).await
     }
@@ -219,7 +219,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let filter = event_filter(kind, topic_id.as_ref(), from, to)?;
         cohort_events(ctx, self.0.id, filter, direction, page).await
     }
@@ -250,7 +250,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<ResourceConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let filter = ResourceFilter {
             kind: kind.map(Into::into),
             topic: topic_id
@@ -287,7 +287,7 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MatchingRunConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx.loader::<RunsOfCohort>()?.page(self.0.id, page).await?;
         Ok(MatchingRunConnection::new(slice, total))
     }

@@ -81,7 +81,7 @@ impl EventQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let from = Some(from.unwrap_or(DateTime(Utc::now())));
         let filter = event_filter(kind, topic_id.as_ref(), from, to)?;
         let order = event_order(direction);
@@ -108,7 +108,7 @@ impl EventQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<NotificationConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         Ok(
             service::list_notifications(ctx.db()?, ctx.viewer()?, unread_only, &page)
                 .await?
@@ -131,7 +131,7 @@ impl EventQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CalendarFeedConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         Ok(
             service::list_calendar_feeds(ctx.db()?, ctx.viewer()?, &page)
                 .await?

@@ -246,7 +246,7 @@ impl Event {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<RegistrationConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let filter = RegistrationFilter {
             status: status.map(Into::into),
         };
@@ -274,7 +274,7 @@ impl Event {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<AttendanceConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<AttendanceOfEvent>()?
             .page(self.0.id, page)
@@ -336,7 +336,7 @@ impl Event {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<ResourceConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<ResourcesOfEvent>()?
             .page(self.0.id, page)
@@ -359,7 +359,7 @@ impl Event {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<BreakoutGroupConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx.loader::<GroupsOfEvent>()?.page(self.0.id, page).await?;
         Ok(BreakoutGroupConnection::new(slice, total))
     }
@@ -380,7 +380,7 @@ impl Event {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<ActionItemConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<ActionItemsOfEvent>()?
             .page(self.0.id, page)

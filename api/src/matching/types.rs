@@ -514,7 +514,7 @@ impl MatchingRun {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<PeerMatchConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx.loader::<MatchesOfRun>()?.page(self.0.id, page).await?;
         Ok(PeerMatchConnection::new(slice, total))
     }
@@ -761,7 +761,7 @@ impl PeerMatch {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MatchContactConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<ContactsOfMatch>()?
             .page(self.0.id, page)

@@ -52,7 +52,7 @@ impl ShowcaseQuery {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<ShowcasedMilestoneConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         Ok(
             service::list_showcase(ctx.db()?, cohort_slug.as_deref(), &page)
                 .await?

@@ -338,7 +338,7 @@ impl Milestone {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MilestoneProgressConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<ProgressOfMilestone>()?
             .page(self.0.id, page)
@@ -361,7 +361,7 @@ impl Milestone {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MilestoneCommentConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<CommentsOfMilestone>()?
             .page(self.0.id, page)
@@ -384,7 +384,7 @@ impl Milestone {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MilestoneChangeConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<ChangesOfMilestone>()?
             .page(self.0.id, page)

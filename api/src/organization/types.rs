@@ -218,7 +218,7 @@ impl Organization {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MilestoneConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let filter = feed_filter(status, topic_id.as_ref(), None)?;
         feed::<MilestonesOfOrganization>(ctx, self.0.id, filter, order_by, page).await
     }
@@ -245,7 +245,7 @@ impl Organization {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<ActionItemConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<ActionItemsOfOrganization>()?
             .filtered(
@@ -278,7 +278,7 @@ impl Organization {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<AssessmentConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<AssessmentsOfOrganization>()?
             .page(self.0.id, page)
@@ -320,7 +320,7 @@ impl Organization {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MatchParticipantConnection> {
-        let page = Page::new(first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?;
         let (slice, total) = ctx
             .loader::<ParticipationsOfOrganization>()?
             .page(self.0.id, page)
