@@ -8,16 +8,14 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use entity::attendance::AttendanceSource;
-use entity::enrollment::EnrollmentStatus;
-use entity::{cohort_staff, enrollment, identity, membership, user};
-use sea_orm::sea_query::Query;
+use entity::{identity, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::event::policy;
-use crate::event::service::{DURATION_MAX, upsert_attendance, visible_event};
+use crate::event::service::{DURATION_MAX, cohort_participants, upsert_attendance, visible_event};
 
 /// The largest report accepted, in bytes.
 pub const REPORT_MAX: usize = 2 * 1024 * 1024;
@@ -215,31 +213,8 @@ async fn cohort_people(
     db: &DatabaseConnection,
     cohort: Uuid,
 ) -> Result<(Vec<user::Model>, Vec<identity::Model>), ApiError> {
-    let members = Query::select()
-        .column(membership::Column::UserId)
-        .from(membership::Entity)
-        .and_where(
-            membership::Column::OrganizationId.in_subquery(
-                Query::select()
-                    .column(enrollment::Column::OrganizationId)
-                    .from(enrollment::Entity)
-                    .and_where(enrollment::Column::CohortId.eq(cohort))
-                    .and_where(enrollment::Column::Status.eq(EnrollmentStatus::Active))
-                    .to_owned(),
-            ),
-        )
-        .to_owned();
-    let staff = Query::select()
-        .column(cohort_staff::Column::UserId)
-        .from(cohort_staff::Entity)
-        .and_where(cohort_staff::Column::CohortId.eq(cohort))
-        .to_owned();
     let users = user::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(user::Column::Id.in_subquery(members))
-                .add(user::Column::Id.in_subquery(staff)),
-        )
+        .filter(cohort_participants(cohort))
         .all(db)
         .await?;
     let identities = identity::Entity::find()

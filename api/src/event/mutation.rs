@@ -11,7 +11,7 @@ use crate::event::recurrence::{Frequency, Recurrence};
 use crate::event::service::{self, EditScope, EventChanges, EventPeople, NewEvent};
 use crate::event::types::{Attendance, CalendarFeed, Event, EventKind, Registration};
 use crate::graphql::errors::{UserError, payload};
-use crate::graphql::ids::{NodeKind, decode_as, encode};
+use crate::graphql::ids::{NodeKind, decode_as};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::{ContextExt as _, idempotent};
 use crate::idempotency;
@@ -378,7 +378,7 @@ pub struct MarkNotificationsReadPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn recurrence(input: RecurrenceInput) -> Result<Recurrence> {
+fn recurrence(input: RecurrenceInput) -> Result<Recurrence, ApiError> {
     let bad =
         |what: &str| ApiError::invalid("recurrence", crate::error::FieldErrorCode::Invalid, what);
     Ok(Recurrence {
@@ -427,18 +427,9 @@ impl EventMutation {
     ) -> Result<EventPayload> {
         let (db, viewer) = (ctx.db()?, ctx.viewer()?);
         let request = idempotent("createEvent", input.idempotency_key.as_deref(), &input);
-        let recurrence = match input.recurrence {
-            Some(r) => match recurrence(r) {
-                Ok(r) => Some(r),
-                Err(_) => {
-                    return event_payload(Err(ApiError::invalid(
-                        "recurrence",
-                        crate::error::FieldErrorCode::Invalid,
-                        "interval, weekOfMonth and count must be small whole numbers",
-                    )));
-                }
-            },
-            None => None,
+        let recurrence = match input.recurrence.map(recurrence).transpose() {
+            Ok(recurrence) => recurrence,
+            Err(err) => return event_payload(Err(err)),
         };
         let new = NewEvent {
             cohort_id: decode_as(&input.cohort_id, NodeKind::Cohort)?,
@@ -721,9 +712,4 @@ impl EventMutation {
             user_errors,
         })
     }
-}
-
-/// The global ID of an event, for messages that name one.
-pub fn event_id(id: uuid::Uuid) -> ID {
-    encode(NodeKind::Event, id)
 }

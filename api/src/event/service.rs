@@ -85,6 +85,13 @@ async fn check_people(
     cohort: Uuid,
     people: &EventPeople,
 ) -> Result<(), ApiError> {
+    let named: Vec<Uuid> = people
+        .presenters
+        .iter()
+        .chain(&people.discussion_lead_users)
+        .copied()
+        .collect();
+    let taking_part = participants_among(db, cohort, &named).await?;
     for (field, users) in [
         ("presenterIds", &people.presenters),
         ("discussionLeadUserIds", &people.discussion_lead_users),
@@ -95,17 +102,12 @@ async fn check_people(
                 FieldErrorCode::Invalid,
                 format!("must name at most {PEOPLE_MAX}"),
             );
-            continue;
-        }
-        for user in users {
-            if !takes_part(db, cohort, *user).await.unwrap_or(false) {
-                v.reject(
-                    field,
-                    FieldErrorCode::Invalid,
-                    "must name people who take part in the cohort",
-                );
-                break;
-            }
+        } else if !users.iter().all(|user| taking_part.contains(user)) {
+            v.reject(
+                field,
+                FieldErrorCode::Invalid,
+                "must name people who take part in the cohort",
+            );
         }
     }
     let organizations = &people.discussion_lead_organizations;
@@ -276,17 +278,11 @@ pub async fn visible_event(
 }
 
 fn time_zone(v: &mut Validator, name: &str) -> Option<chrono_tz::Tz> {
-    let checked = v.time_zone("timeZone", Some(name));
-    if checked.is_none() && !name.trim().is_empty() {
+    if name.trim().is_empty() {
+        v.reject("timeZone", FieldErrorCode::Blank, "must not be blank");
         return None;
     }
-    match checked {
-        Some(name) => name.parse().ok(),
-        None => {
-            v.reject("timeZone", FieldErrorCode::Blank, "must not be blank");
-            None
-        }
-    }
+    v.time_zone("timeZone", Some(name))?.parse().ok()
 }
 
 fn check_duration(v: &mut Validator, minutes: i32) {
@@ -939,22 +935,56 @@ pub(crate) async fn upsert_attendance(
     })
 }
 
-/// Whether `user` takes part in `cohort`: a member of an organization actively enrolled in it,
-/// or its staff.
-pub(crate) async fn takes_part(
+/// The users who take part in `cohort`, as a condition on `user.id`: members of its actively
+/// enrolled organizations, and its staff.
+pub(crate) fn cohort_participants(cohort: Uuid) -> sea_orm::Condition {
+    use entity::{cohort_staff, membership, user};
+    use sea_orm::sea_query::Query;
+    let members = Query::select()
+        .column(membership::Column::UserId)
+        .from(membership::Entity)
+        .and_where(
+            membership::Column::OrganizationId.in_subquery(
+                Query::select()
+                    .column(enrollment::Column::OrganizationId)
+                    .from(enrollment::Entity)
+                    .and_where(enrollment::Column::CohortId.eq(cohort))
+                    .and_where(enrollment::Column::Status.eq(EnrollmentStatus::Active))
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    let staff = Query::select()
+        .column(cohort_staff::Column::UserId)
+        .from(cohort_staff::Entity)
+        .and_where(cohort_staff::Column::CohortId.eq(cohort))
+        .to_owned();
+    sea_orm::Condition::any()
+        .add(user::Column::Id.in_subquery(members))
+        .add(user::Column::Id.in_subquery(staff))
+}
+
+/// Which of `users` take part in `cohort`, in one statement.
+pub(crate) async fn participants_among(
     db: &impl ConnectionTrait,
     cohort: Uuid,
-    user: Uuid,
-) -> Result<bool, ApiError> {
-    let actor = crate::auth::Actor::load(
-        db,
-        entity::user::Entity::find_by_id(user)
-            .one(db)
-            .await?
-            .ok_or(ApiError::NotFound("user"))?,
-    )
-    .await?;
-    Ok(actor.peer_cohorts.contains(&cohort) || actor.staff.contains_key(&cohort))
+    users: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, ApiError> {
+    use entity::user;
+    use sea_orm::QuerySelect as _;
+    if users.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Id.is_in(users.iter().copied()))
+        .filter(cohort_participants(cohort))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Staff record or correct how long someone attended, with the reason.
@@ -981,7 +1011,10 @@ pub async fn record_attendance(
             format!("must be between 0 and {DURATION_MAX}"),
         );
     }
-    if !takes_part(db, event.cohort_id, user_id).await? {
+    if !participants_among(db, event.cohort_id, &[user_id])
+        .await?
+        .contains(&user_id)
+    {
         v.reject(
             "userId",
             FieldErrorCode::Invalid,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::{ApiError, FieldErrorCode};
 use crate::event::policy::{self, action_item_scope, breakout_group_scope, resource_scope};
-use crate::event::service::{URL_MAX, takes_part, visible_event};
+use crate::event::service::{URL_MAX, participants_among, visible_event};
 use crate::store::{begin_write, find_in_scope, update_versioned};
 use crate::topic::service::check_topic_ids;
 use crate::validate::Validator;
@@ -276,7 +276,9 @@ async fn check_facilitator(
     facilitator: Option<Uuid>,
 ) -> Result<(), ApiError> {
     if let Some(user) = facilitator
-        && !takes_part(db, cohort, user).await.unwrap_or(false)
+        && !participants_among(db, cohort, &[user])
+            .await?
+            .contains(&user)
     {
         v.reject(
             "facilitatorId",

@@ -284,6 +284,11 @@ async fn bad_schedules_are_user_errors_and_change_nothing() {
     let cases = [
         (json!({ "startsAt": past }), "startsAt"),
         (json!({ "timeZone": "Mars/Olympus_Mons" }), "timeZone"),
+        (json!({ "timeZone": " " }), "timeZone"),
+        (
+            json!({ "recurrence": { "frequency": "WEEKLY", "interval": -1, "count": 3 } }),
+            "recurrence",
+        ),
         (json!({ "durationMinutes": 0 }), "durationMinutes"),
         (json!({ "joinUrl": "javascript:alert(1)" }), "joinUrl"),
         (json!({ "capacity": 0 }), "capacity"),

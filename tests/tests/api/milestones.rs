@@ -487,6 +487,7 @@ async fn bad_input_is_a_user_error_and_changes_nothing() {
             "{input}: expected {code} on {field}: {payload}"
         );
     }
+    assert_eq!(before, w.app.snapshot().await);
     // An update is checked the same way.
     let m = w.posted("COHORT").await;
     let snapshot = w.app.snapshot().await;
@@ -505,7 +506,6 @@ async fn bad_input_is_a_user_error_and_changes_nothing() {
         "{payload}"
     );
     assert_eq!(snapshot, w.app.snapshot().await);
-    let _ = before;
 }
 
 const FEED: &str = "query($id: ID!, $status: MilestoneStatus, $topic: ID, $org: ID) {
