@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::ApiError;
-use crate::graphql::pagination::{Order, Page, Slice, TotalCount};
+use crate::graphql::pagination::{Order, Page, PageFuture, Slice, TotalCount};
 
 type LoadResult<V> = Result<HashMap<Uuid, V>, Arc<DbErr>>;
 
@@ -517,26 +517,24 @@ where
     }
 
     /// One page of the children of `parent`, and their total count (loaded only if selected).
-    pub async fn page(
-        &self,
-        parent: Uuid,
-        page: Page,
-    ) -> Result<(Slice<E::Model>, TotalCount), ApiError> {
-        page.check(&self.order)?;
-        let slice = self
-            .pages
-            .load_one((parent, page))
-            .await?
-            .unwrap_or_default();
-        if let Some(total) = slice.total {
-            return Ok((slice, TotalCount::known(total)));
-        }
-        let counts = Arc::clone(&self.counts);
-        let total = TotalCount::from_fn(move || {
-            let counts = Arc::clone(&counts);
-            Box::pin(async move { Ok(counts.load_one(parent).await?.unwrap_or(0)) })
-        });
-        Ok((slice, total))
+    pub fn page(&self, parent: Uuid, page: Page) -> PageFuture<'_, E::Model> {
+        Box::pin(async move {
+            page.check(&self.order)?;
+            let slice = self
+                .pages
+                .load_one((parent, page))
+                .await?
+                .unwrap_or_default();
+            if let Some(total) = slice.total {
+                return Ok((slice, TotalCount::known(total)));
+            }
+            let counts = Arc::clone(&self.counts);
+            let total = TotalCount::from_fn(move || {
+                let counts = Arc::clone(&counts);
+                Box::pin(async move { Ok(counts.load_one(parent).await?.unwrap_or(0)) })
+            });
+            Ok((slice, total))
+        })
     }
 }
 

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, SimpleObject};
+use async_graphql::{Context, Enum, Object};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -385,56 +385,83 @@ impl<M> Default for Slice<M> {
     }
 }
 
+/// A page of rows of type `M` with the total of the list, on its way. Boxed: a statement's future
+/// is several kilobytes, and an object type's fields share one state machine, so a list field
+/// that held it inline would make every scalar field of its type allocate and copy that much.
+pub type PageFuture<'a, M> = BoxFuture<'a, Result<(Slice<M>, TotalCount), ApiError>>;
+
 /// Fetches one page of `select` in `order`, with the count of the whole of `select` (only if a
 /// client selects `totalCount`: in the same statement as the page when it has no cursor, else
 /// in a statement of its own).
-pub async fn fetch_page<E: EntityTrait>(
-    db: &sea_orm::DatabaseConnection,
+pub fn fetch_page<'a, E: EntityTrait>(
+    db: &'a sea_orm::DatabaseConnection,
     select: Select<E>,
-    order: &Order<E>,
-    page: &Page,
-) -> Result<(Slice<E::Model>, TotalCount), ApiError>
+    order: &'a Order<E>,
+    page: &'a Page,
+) -> PageFuture<'a, E::Model>
 where
     E::Model: Sync,
 {
-    page.check(order)?;
-    if !page.counts_in_page() {
-        let rows = page.apply(select.clone(), order).all(db).await?;
-        return Ok((
-            page.slice(rows, order),
-            TotalCount::of_query(db.clone(), select),
-        ));
-    }
-    let mut query = page.apply(select, order).into_query();
-    query.expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new(TOTAL_COLUMN));
-    let results = db.query_all(&query).await?;
-    // No rows and no cursor: the list is empty.
-    let mut total = 0;
-    let mut rows = Vec::with_capacity(results.len());
-    for result in &results {
-        total = result.try_get::<i64>("", TOTAL_COLUMN)?;
-        rows.push(E::Model::from_query_result(result, "")?);
-    }
-    let total = <u64 as TryFrom<i64>>::try_from(total).unwrap_or(0);
-    Ok((page.slice(rows, order), TotalCount::known(total)))
+    Box::pin(async move {
+        page.check(order)?;
+        if !page.counts_in_page() {
+            let rows = page.apply(select.clone(), order).all(db).await?;
+            return Ok((
+                page.slice(rows, order),
+                TotalCount::of_query(db.clone(), select),
+            ));
+        }
+        let mut query = page.apply(select, order).into_query();
+        query.expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new(TOTAL_COLUMN));
+        let results = db.query_all(&query).await?;
+        // No rows and no cursor: the list is empty.
+        let mut total = 0;
+        let mut rows = Vec::with_capacity(results.len());
+        for result in &results {
+            total = result.try_get::<i64>("", TOTAL_COLUMN)?;
+            rows.push(E::Model::from_query_result(result, "")?);
+        }
+        let total = <u64 as TryFrom<i64>>::try_from(total).unwrap_or(0);
+        Ok((page.slice(rows, order), TotalCount::known(total)))
+    })
 }
 
 /// The column that carries a list's total next to its rows.
 const TOTAL_COLUMN: &str = "total_count";
 
 /// Where a page sits in the whole list.
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone)]
 pub struct PageInfo {
+    has_previous_page: bool,
+    has_next_page: bool,
+    start: Option<Cursor>,
+    end: Option<Cursor>,
+}
+
+/// Where a page sits in the whole list.
+#[Object]
+impl PageInfo {
     /// Whether items exist before this page. When paging forward this is `true` whenever an
     /// `after` cursor was given.
-    pub has_previous_page: bool,
+    async fn has_previous_page(&self) -> bool {
+        self.has_previous_page
+    }
+
     /// Whether items exist after this page. When paging backward this is `true` whenever a
     /// `before` cursor was given.
-    pub has_next_page: bool,
+    async fn has_next_page(&self) -> bool {
+        self.has_next_page
+    }
+
     /// The cursor of the first item of the page; pass it as `before` to page backward.
-    pub start_cursor: Option<String>,
+    async fn start_cursor(&self) -> Option<String> {
+        self.start.as_ref().map(Cursor::encode)
+    }
+
     /// The cursor of the last item of the page; pass it as `after` to page forward.
-    pub end_cursor: Option<String>,
+    async fn end_cursor(&self) -> Option<String> {
+        self.end.as_ref().map(Cursor::encode)
+    }
 }
 
 type CountFuture = BoxFuture<'static, Result<u64, ApiError>>;
@@ -482,8 +509,8 @@ pub fn edges<M, N: From<M>>(slice: Slice<M>) -> (PageInfo, Vec<(Cursor, N)>) {
     let page_info = PageInfo {
         has_previous_page: slice.has_previous_page,
         has_next_page: slice.has_next_page,
-        start_cursor: slice.cursors.first().map(Cursor::encode),
-        end_cursor: slice.cursors.last().map(Cursor::encode),
+        start: slice.cursors.first().cloned(),
+        end: slice.cursors.last().cloned(),
     };
     let edges = slice
         .cursors
