@@ -21,7 +21,9 @@ use entity::membership::MembershipRole;
 use entity::prelude::*;
 use entity::user::UserRole;
 use entity::{access_token, cohort_staff, enrollment, membership, user};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query, UnionType};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait as _, IntoColumnRef, Query, SimpleExpr, UnionType,
+};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
 };
@@ -73,62 +75,12 @@ pub struct Actor {
 impl Actor {
     /// Loads the relationships of `user`, in one statement.
     pub async fn load(db: &impl ConnectionTrait, user: user::Model) -> Result<Self, ApiError> {
-        let (kind, target, role) = (Alias::new("kind"), Alias::new("target"), Alias::new("role"));
-        let mut query = Query::select()
-            .expr_as(Expr::val(MEMBER), kind.clone())
-            .expr_as(
-                Expr::col((Membership, membership::Column::OrganizationId)),
-                target.clone(),
-            )
-            .expr_as(
-                Expr::col((Membership, membership::Column::Role)),
-                role.clone(),
-            )
-            .from(Membership)
-            .and_where(Expr::col((Membership, membership::Column::UserId)).eq(user.id))
-            .to_owned();
-        query.union(
-            UnionType::All,
-            Query::select()
-                .expr_as(Expr::val(STAFF), kind.clone())
-                .expr_as(
-                    Expr::col((CohortStaff, cohort_staff::Column::CohortId)),
-                    target.clone(),
-                )
-                .expr_as(
-                    Expr::col((CohortStaff, cohort_staff::Column::Role)),
-                    role.clone(),
-                )
-                .from(CohortStaff)
-                .and_where(Expr::col((CohortStaff, cohort_staff::Column::UserId)).eq(user.id))
-                .to_owned(),
-        );
-        // Cohorts in which one of the user's organizations is actively enrolled.
-        query.union(
-            UnionType::All,
-            Query::select()
-                .expr_as(Expr::val(PEER), kind)
-                .expr_as(
-                    Expr::col((Enrollment, enrollment::Column::CohortId)),
-                    target,
-                )
-                .expr_as(Expr::val(Option::<String>::None), role)
-                .from(Enrollment)
-                .inner_join(
-                    Membership,
-                    Expr::col((Membership, membership::Column::OrganizationId))
-                        .equals((Enrollment, enrollment::Column::OrganizationId)),
-                )
-                .and_where(Expr::col((Membership, membership::Column::UserId)).eq(user.id))
-                .and_where(
-                    Expr::col((Enrollment, enrollment::Column::Status))
-                        .eq(EnrollmentStatus::Active.to_value()),
-                )
-                .to_owned(),
-        );
-        let rows = Relationship::find_by_statement(db.get_database_backend().build(&query))
-            .all(db)
-            .await?;
+        let rows = relationships(db, Whose::User(user.id)).await?;
+        Self::with_relationships(user, rows)
+    }
+
+    /// `user` with the relationships [`relationships`] read for them.
+    fn with_relationships(user: user::Model, rows: Vec<Relationship>) -> Result<Self, ApiError> {
         let mut actor = Self {
             user_id: user.id,
             is_admin: user.role == UserRole::Admin,
@@ -184,6 +136,96 @@ struct Relationship {
     role: Option<String>,
 }
 
+/// Whose relationships to read.
+#[derive(Clone, Copy)]
+enum Whose<'a> {
+    /// The user with this id.
+    User(Uuid),
+    /// The owner of the token with this hash.
+    TokenHash(&'a str),
+}
+
+impl Whose<'_> {
+    /// The condition that `column` holds this user's id.
+    fn matches(self, column: impl IntoColumnRef) -> SimpleExpr {
+        match self {
+            Self::User(id) => Expr::col(column).eq(id),
+            Self::TokenHash(hash) => Expr::col(column).in_subquery(
+                Query::select()
+                    .column((AccessToken, access_token::Column::UserId))
+                    .from(AccessToken)
+                    .and_where(Expr::col((AccessToken, access_token::Column::TokenHash)).eq(hash))
+                    .to_owned(),
+            ),
+        }
+    }
+}
+
+/// The memberships, staff roles and peer cohorts of a user, in one statement.
+async fn relationships(
+    db: &impl ConnectionTrait,
+    user: Whose<'_>,
+) -> Result<Vec<Relationship>, ApiError> {
+    let (kind, target, role) = (Alias::new("kind"), Alias::new("target"), Alias::new("role"));
+    let mut query = Query::select()
+        .expr_as(Expr::val(MEMBER), kind.clone())
+        .expr_as(
+            Expr::col((Membership, membership::Column::OrganizationId)),
+            target.clone(),
+        )
+        .expr_as(
+            Expr::col((Membership, membership::Column::Role)),
+            role.clone(),
+        )
+        .from(Membership)
+        .and_where(user.matches((Membership, membership::Column::UserId)))
+        .to_owned();
+    query.union(
+        UnionType::All,
+        Query::select()
+            .expr_as(Expr::val(STAFF), kind.clone())
+            .expr_as(
+                Expr::col((CohortStaff, cohort_staff::Column::CohortId)),
+                target.clone(),
+            )
+            .expr_as(
+                Expr::col((CohortStaff, cohort_staff::Column::Role)),
+                role.clone(),
+            )
+            .from(CohortStaff)
+            .and_where(user.matches((CohortStaff, cohort_staff::Column::UserId)))
+            .to_owned(),
+    );
+    // Cohorts in which one of the user's organizations is actively enrolled.
+    query.union(
+        UnionType::All,
+        Query::select()
+            .expr_as(Expr::val(PEER), kind)
+            .expr_as(
+                Expr::col((Enrollment, enrollment::Column::CohortId)),
+                target,
+            )
+            .expr_as(Expr::val(Option::<String>::None), role)
+            .from(Enrollment)
+            .inner_join(
+                Membership,
+                Expr::col((Membership, membership::Column::OrganizationId))
+                    .equals((Enrollment, enrollment::Column::OrganizationId)),
+            )
+            .and_where(user.matches((Membership, membership::Column::UserId)))
+            .and_where(
+                Expr::col((Enrollment, enrollment::Column::Status))
+                    .eq(EnrollmentStatus::Active.to_value()),
+            )
+            .to_owned(),
+    );
+    Ok(
+        Relationship::find_by_statement(db.get_database_backend().build(&query))
+            .all(db)
+            .await?,
+    )
+}
+
 /// How often at most `last_used_at` is written for one token, so reads stay reads.
 const LAST_USED_GRANULARITY: Duration = Duration::minutes(5);
 
@@ -220,11 +262,20 @@ pub async fn authenticate(
         return Err(ApiError::Unauthenticated);
     }
     let now = Utc::now();
-    let found = AccessToken::find()
-        .filter(access_token::Column::TokenHash.eq(token::hash(secret)))
-        .find_also_related(User)
-        .one(db)
-        .await?;
+    let hash = token::hash(secret);
+    // The relationships are read by the token's hash, at the same time as the token: on a pool
+    // the two statements run side by side, and a request waits for one round trip, not two.
+    let (found, rows) = tokio::try_join!(
+        async {
+            let found = AccessToken::find()
+                .filter(access_token::Column::TokenHash.eq(hash.as_str()))
+                .find_also_related(User)
+                .one(db)
+                .await?;
+            Ok::<_, ApiError>(found)
+        },
+        relationships(db, Whose::TokenHash(&hash)),
+    )?;
     let Some((token, Some(user))) = found else {
         return Err(ApiError::Unauthenticated);
     };
@@ -248,7 +299,7 @@ pub async fn authenticate(
             .exec(db)
             .await?;
     }
-    let mut actor = Actor::load(db, user).await?;
+    let mut actor = Actor::with_relationships(user, rows)?;
     actor.token_id = Some(token.id);
     actor.family_id = token.family_id;
     Ok(Viewer::User(Arc::new(actor)))
