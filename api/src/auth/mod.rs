@@ -22,7 +22,8 @@ use entity::prelude::*;
 use entity::user::UserRole;
 use entity::{access_token, cohort_staff, enrollment, membership, user};
 use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait as _, IntoColumnRef, Query, SimpleExpr, UnionType,
+    Alias, Expr, ExprTrait as _, IntoColumnRef, Query, QueryStatementBuilder as _, SimpleExpr,
+    UnionType,
 };
 use sea_orm::{
     ActiveEnum as _, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
@@ -150,13 +151,21 @@ impl Whose<'_> {
     fn matches(self, column: impl IntoColumnRef) -> SimpleExpr {
         match self {
             Self::User(id) => Expr::col(column).eq(id),
-            Self::TokenHash(hash) => Expr::col(column).in_subquery(
-                Query::select()
-                    .column((AccessToken, access_token::Column::UserId))
-                    .from(AccessToken)
-                    .and_where(Expr::col((AccessToken, access_token::Column::TokenHash)).eq(hash))
-                    .to_owned(),
-            ),
+            // A scalar subquery (token hashes are unique): planned in a fraction of the time
+            // of a semi-join, which matters in a statement run on every request.
+            Self::TokenHash(hash) => Expr::col(column).eq(SimpleExpr::SubQuery(
+                None,
+                Box::new(
+                    Query::select()
+                        .column((AccessToken, access_token::Column::UserId))
+                        .from(AccessToken)
+                        .and_where(
+                            Expr::col((AccessToken, access_token::Column::TokenHash)).eq(hash),
+                        )
+                        .to_owned()
+                        .into_sub_query_statement(),
+                ),
+            )),
         }
     }
 }

@@ -306,6 +306,9 @@ where
             .column(Asterisk)
             .from_subquery(inner, paged.clone())
             .and_where(Expr::col((paged.clone(), row_number.clone())).lte(page.limit + 1))
+            // By parent first: the window already sorted the rows that way, so the database
+            // only finishes each parent's run instead of sorting the whole page again.
+            .order_by((paged.clone(), self.parent), sea_orm::Order::Asc)
             .order_by((paged, row_number), sea_orm::Order::Asc)
             .to_owned();
         let results = self.db.query_all(&outer).await?;
