@@ -19,13 +19,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use futures_util::TryStreamExt as _;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, ValueType, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic, Iterable, JoinType, ModelTrait, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait, Related, Select,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, JoinType, ModelTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    Related, Select, StreamTrait,
 };
 use uuid::Uuid;
 
@@ -130,8 +131,8 @@ pub trait ReadAhead<E: EntityTrait>: Send + Sync {
     /// added with the prefix `B_` (`E`'s keep their names).
     fn join(&self, select: Select<E>) -> SelectStatement;
 
-    /// Hands the other table's rows found in `rows` to its by-id loader.
-    fn keep(&self, rows: &[QueryResult]) -> Result<(), DbErr>;
+    /// Hands the other table's row found in `row`, if any, to its by-id loader.
+    fn keep(&self, row: &QueryResult) -> Result<(), DbErr>;
 }
 
 struct JoinedTo<E, R: EntityTrait> {
@@ -161,15 +162,10 @@ where
         query
     }
 
-    fn keep(&self, rows: &[QueryResult]) -> Result<(), DbErr> {
-        let by_id = self.loader.loader();
-        let mut found = Vec::new();
-        for row in rows {
-            if let Some(model) = R::Model::from_query_result_optional(row, AHEAD)? {
-                found.push(model);
-            }
+    fn keep(&self, row: &QueryResult) -> Result<(), DbErr> {
+        if let Some(model) = R::Model::from_query_result_optional(row, AHEAD)? {
+            self.loader.loader().keep(model);
         }
-        by_id.keep(found);
         Ok(())
     }
 }
@@ -197,12 +193,12 @@ impl<E: EntityTrait> ByIdLoader<E> {
             .cloned()
     }
 
-    fn keep(&self, rows: Vec<E::Model>) {
-        let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
-        for row in rows {
-            if let Some(id) = uuid_of(&row, self.id) {
-                ahead.insert(id, row);
-            }
+    fn keep(&self, row: E::Model) {
+        if let Some(id) = uuid_of(&row, self.id) {
+            self.ahead
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(id, row);
         }
     }
 }
@@ -230,15 +226,16 @@ where
         if missing.is_empty() {
             return Ok(found);
         }
-        let rows = E::find()
+        let mut rows = E::find()
             .filter(self.id.is_in(missing))
             .filter(self.scope.clone())
-            .all(&self.db)
+            .stream(&self.db)
             .await?;
-        found.extend(
-            rows.into_iter()
-                .filter_map(|row| Some((uuid_of(&row, self.id)?, row))),
-        );
+        while let Some(row) = rows.try_next().await? {
+            if let Some(id) = uuid_of(&row, self.id) {
+                found.insert(id, row);
+            }
+        }
         Ok(found)
     }
 }
@@ -311,14 +308,18 @@ where
             .order_by((paged.clone(), self.parent), sea_orm::Order::Asc)
             .order_by((paged, row_number), sea_orm::Order::Asc)
             .to_owned();
-        let results = self.db.query_all(&outer).await?;
-        if let Some(ahead) = &self.ahead {
-            ahead.keep(&results)?;
-        }
-        let mut rows = Vec::with_capacity(results.len());
+        // Each row is decoded as it arrives, while the database is still sending the rest.
+        let mut results = self
+            .db
+            .stream_raw(self.db.get_database_backend().build(&outer))
+            .await?;
+        let mut rows = Vec::new();
         let mut totals = counted.then(HashMap::new);
-        for result in &results {
-            let row = E::Model::from_query_result(result, "")?;
+        while let Some(result) = results.try_next().await? {
+            if let Some(ahead) = &self.ahead {
+                ahead.keep(&result)?;
+            }
+            let row = E::Model::from_query_result(&result, "")?;
             if let Some(totals) = &mut totals
                 && let Some(parent) = uuid_of(&row, self.parent)
             {
