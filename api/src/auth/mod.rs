@@ -21,6 +21,7 @@ use entity::membership::MembershipRole;
 use entity::prelude::*;
 use entity::user::UserRole;
 use entity::{access_token, cohort_staff, enrollment, membership, user};
+use futures_util::TryFutureExt as _;
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait as _, IntoColumnRef, Query, QueryStatementBuilder as _, SimpleExpr,
     UnionType,
@@ -275,14 +276,11 @@ pub async fn authenticate(
     // The relationships are read by the token's hash, at the same time as the token: on a pool
     // the two statements run side by side, and a request waits for one round trip, not two.
     let (found, rows) = tokio::try_join!(
-        async {
-            let found = AccessToken::find()
-                .filter(access_token::Column::TokenHash.eq(hash.as_str()))
-                .find_also_related(User)
-                .one(db)
-                .await?;
-            Ok::<_, ApiError>(found)
-        },
+        AccessToken::find()
+            .filter(access_token::Column::TokenHash.eq(hash.as_str()))
+            .find_also_related(User)
+            .one(db)
+            .map_err(ApiError::from),
         relationships(db, Whose::TokenHash(&hash)),
     )?;
     let Some((token, Some(user))) = found else {
