@@ -1,5 +1,6 @@
 //! GraphQL types of cohorts, enrollments and cohort staff.
 
+use crate::graphql::in_place::InPlace;
 use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID, Object, Result};
 use entity::cohort;
@@ -338,13 +339,15 @@ impl Enrollment {
     }
 
     /// The cohort.
-    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<InPlace<Cohort>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.cohort_id).await?))
     }
 
     /// The enrolled organization.
-    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
+    async fn organization(&self, ctx: &Context<'_>) -> Result<InPlace<Organization>> {
+        Ok(InPlace(
+            ctx.loaders()?.require(self.0.organization_id).await?,
+        ))
     }
 
     /// Whether the organization still takes part.
@@ -382,13 +385,13 @@ impl CohortStaff {
     }
 
     /// The cohort.
-    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<InPlace<Cohort>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.cohort_id).await?))
     }
 
     /// The staff member.
-    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(ctx.loaders()?.require(self.0.user_id).await?)
+    async fn user(&self, ctx: &Context<'_>) -> Result<InPlace<User>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.user_id).await?))
     }
 
     /// What they do in the cohort.

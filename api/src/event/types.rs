@@ -23,6 +23,7 @@ use crate::event::loaders::{
     ViewerRegistration, registration_order,
 };
 use crate::event::service;
+use crate::graphql::in_place::InPlace;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::scalars::Date;
@@ -108,8 +109,8 @@ impl Event {
     }
 
     /// The cohort.
-    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<InPlace<Cohort>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.cohort_id).await?))
     }
 
     /// What kind of event it is.
@@ -418,8 +419,8 @@ impl Registration {
     }
 
     /// The event.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
-        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    async fn event(&self, ctx: &Context<'_>) -> Result<InPlace<Event>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.event_id).await?))
     }
 
     /// The person, if the viewer may see them.
@@ -457,8 +458,8 @@ impl Attendance {
     }
 
     /// The event.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
-        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    async fn event(&self, ctx: &Context<'_>) -> Result<InPlace<Event>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.event_id).await?))
     }
 
     /// The attendee, if the viewer may see them.
@@ -717,8 +718,8 @@ impl Resource {
     }
 
     /// The cohort whose toolkit it is in.
-    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<InPlace<Cohort>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.cohort_id).await?))
     }
 
     /// The event it belongs to, if any.
@@ -782,8 +783,8 @@ impl BreakoutGroup {
     }
 
     /// The coaching call.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
-        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    async fn event(&self, ctx: &Context<'_>) -> Result<InPlace<Event>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.event_id).await?))
     }
 
     /// Its name.
@@ -827,13 +828,15 @@ impl ActionItem {
     }
 
     /// The event it came from.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
-        Ok(ctx.loaders()?.require(self.0.event_id).await?)
+    async fn event(&self, ctx: &Context<'_>) -> Result<InPlace<Event>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.event_id).await?))
     }
 
     /// The organization that took it on.
-    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
+    async fn organization(&self, ctx: &Context<'_>) -> Result<InPlace<Organization>> {
+        Ok(InPlace(
+            ctx.loaders()?.require(self.0.organization_id).await?,
+        ))
     }
 
     /// The member who owns it, if the viewer may see them.

@@ -3,6 +3,7 @@
 pub mod errors;
 pub mod execute;
 pub mod ids;
+pub mod in_place;
 pub mod limits;
 pub mod loaders;
 pub mod node;

@@ -546,8 +546,8 @@ macro_rules! connection {
             }
 
             /// The item.
-            async fn node(&self) -> &$node {
-                &self.node
+            async fn node(&self) -> $crate::graphql::in_place::InPlace<&$node> {
+                $crate::graphql::in_place::InPlace(&self.node)
             }
         }
 
@@ -600,8 +600,11 @@ macro_rules! connection {
             }
 
             /// The items of this page.
-            async fn nodes(&self) -> Vec<&$node> {
-                self.edges.iter().map(|edge| &edge.node).collect()
+            async fn nodes(&self) -> Vec<$crate::graphql::in_place::InPlace<&$node>> {
+                self.edges
+                    .iter()
+                    .map(|edge| $crate::graphql::in_place::InPlace(&edge.node))
+                    .collect()
             }
 
             /// Where this page sits in the whole list.

@@ -15,6 +15,7 @@ use sea_orm::ActiveEnum as _;
 use uuid::Uuid;
 
 use crate::cohort::types::Cohort;
+use crate::graphql::in_place::InPlace;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::scalars::{Date, DateTime};
@@ -177,8 +178,10 @@ impl Assessment {
     }
 
     /// The organization that assessed itself.
-    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
+    async fn organization(&self, ctx: &Context<'_>) -> Result<InPlace<Organization>> {
+        Ok(InPlace(
+            ctx.loaders()?.require(self.0.organization_id).await?,
+        ))
     }
 
     /// Its ratings, one per topic, in the order given.
@@ -475,8 +478,8 @@ impl MatchingRun {
     }
 
     /// The cohort whose organizations it matches.
-    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<InPlace<Cohort>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.cohort_id).await?))
     }
 
     /// Which matching it computes.
@@ -715,8 +718,8 @@ impl PeerMatch {
     }
 
     /// The cohort.
-    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<InPlace<Cohort>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.cohort_id).await?))
     }
 
     /// Where it stands.
@@ -832,8 +835,8 @@ impl MatchParticipant {
 
     /// The match.
     #[graphql(name = "match")]
-    async fn peer_match(&self, ctx: &Context<'_>) -> Result<PeerMatch> {
-        Ok(ctx.loaders()?.require(self.0.match_id).await?)
+    async fn peer_match(&self, ctx: &Context<'_>) -> Result<InPlace<PeerMatch>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.match_id).await?))
     }
 
     /// The organization.
@@ -882,8 +885,8 @@ impl MatchContact {
 
     /// The match.
     #[graphql(name = "match")]
-    async fn peer_match(&self, ctx: &Context<'_>) -> Result<PeerMatch> {
-        Ok(ctx.loaders()?.require(self.0.match_id).await?)
+    async fn peer_match(&self, ctx: &Context<'_>) -> Result<InPlace<PeerMatch>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.match_id).await?))
     }
 
     /// Who logged it, if the viewer may see them.
@@ -922,8 +925,8 @@ impl MatchFeedback {
 
     /// The match.
     #[graphql(name = "match")]
-    async fn peer_match(&self, ctx: &Context<'_>) -> Result<PeerMatch> {
-        Ok(ctx.loaders()?.require(self.0.match_id).await?)
+    async fn peer_match(&self, ctx: &Context<'_>) -> Result<InPlace<PeerMatch>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.match_id).await?))
     }
 
     /// The organization that rated it.

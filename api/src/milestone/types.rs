@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::cohort::types::Cohort;
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::in_place::InPlace;
 use crate::graphql::loaders::LoaderKind;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection, order_input};
@@ -172,13 +173,15 @@ impl Milestone {
     }
 
     /// The cohort it was posted in.
-    async fn cohort(&self, ctx: &Context<'_>) -> Result<Cohort> {
-        Ok(ctx.loaders()?.require(self.0.cohort_id).await?)
+    async fn cohort(&self, ctx: &Context<'_>) -> Result<InPlace<Cohort>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.cohort_id).await?))
     }
 
     /// The organization whose milestone it is.
-    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
+    async fn organization(&self, ctx: &Context<'_>) -> Result<InPlace<Organization>> {
+        Ok(InPlace(
+            ctx.loaders()?.require(self.0.organization_id).await?,
+        ))
     }
 
     /// What was (or is to be) achieved.
@@ -427,8 +430,8 @@ impl MilestoneProgress {
     }
 
     /// The milestone.
-    async fn milestone(&self, ctx: &Context<'_>) -> Result<Milestone> {
-        Ok(ctx.loaders()?.require(self.0.milestone_id).await?)
+    async fn milestone(&self, ctx: &Context<'_>) -> Result<InPlace<Milestone>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.milestone_id).await?))
     }
 
     /// Who wrote it, if the viewer may see them.
@@ -476,8 +479,8 @@ impl MilestoneComment {
     }
 
     /// The milestone.
-    async fn milestone(&self, ctx: &Context<'_>) -> Result<Milestone> {
-        Ok(ctx.loaders()?.require(self.0.milestone_id).await?)
+    async fn milestone(&self, ctx: &Context<'_>) -> Result<InPlace<Milestone>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.milestone_id).await?))
     }
 
     /// Who wrote it, if the viewer may see them.
@@ -510,8 +513,8 @@ impl MilestoneChange {
     }
 
     /// The milestone.
-    async fn milestone(&self, ctx: &Context<'_>) -> Result<Milestone> {
-        Ok(ctx.loaders()?.require(self.0.milestone_id).await?)
+    async fn milestone(&self, ctx: &Context<'_>) -> Result<InPlace<Milestone>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.milestone_id).await?))
     }
 
     /// Who made the change, if the viewer may see them.

@@ -1,5 +1,6 @@
 //! GraphQL types of organizations and memberships.
 
+use crate::graphql::in_place::InPlace;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
 use entity::membership::{self, MembershipRole as DbMembershipRole, Profession as DbProfession};
@@ -343,13 +344,15 @@ impl Membership {
     }
 
     /// The organization.
-    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(ctx.loaders()?.require(self.0.organization_id).await?)
+    async fn organization(&self, ctx: &Context<'_>) -> Result<InPlace<Organization>> {
+        Ok(InPlace(
+            ctx.loaders()?.require(self.0.organization_id).await?,
+        ))
     }
 
     /// The member.
-    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(ctx.loaders()?.require(self.0.user_id).await?)
+    async fn user(&self, ctx: &Context<'_>) -> Result<InPlace<User>> {
+        Ok(InPlace(ctx.loaders()?.require(self.0.user_id).await?))
     }
 
     /// The member's role in the organization.

@@ -1,5 +1,6 @@
 //! The HTTP surface outside GraphQL execution: limits, methods, media types, health.
 
+use entity::membership::MembershipRole;
 use entity::user::UserRole;
 use peerlearn_tests::{Options, TestApp, error_code};
 use serde_json::{Value, json};
@@ -205,6 +206,65 @@ async fn response_fields_come_in_query_order() {
     assert_eq!(
         keys(&backward["data"]["topics"]["nodes"][0]),
         ["name", "slug"]
+    );
+}
+
+#[tokio::test]
+async fn list_items_resolve_fragments_typenames_repeated_keys_and_errors() {
+    let app = TestApp::spawn().await;
+    let (admin_user, admin) = app.admin().await;
+    let organization = app.organization("Clinic One").await;
+    app.member(&organization, &admin_user, MembershipRole::Lead)
+        .await;
+    let keys =
+        |value: &Value| -> Vec<String> { value.as_object().unwrap().keys().cloned().collect() };
+
+    let body = app
+        .graphql(
+            Some(&admin),
+            "{ organizations(first: 5) { nodes {
+                 __typename
+                 ... on Node { id }
+                 ...O
+                 name
+                 members(first: 5) { nodes { user { name } } }
+                 members(first: 5) { nodes { role user { id } } }
+                 label: name
+               } } }
+             fragment O on Organization { kind }",
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let node = &body["data"]["organizations"]["nodes"][0];
+    assert_eq!(
+        keys(node),
+        ["__typename", "id", "kind", "name", "members", "label"]
+    );
+    assert_eq!(node["__typename"], "Organization");
+    assert_eq!(node["kind"], "CLINIC");
+    assert_eq!(node["label"], "Clinic One");
+    let member = &node["members"]["nodes"][0];
+    assert_eq!(keys(member), ["user", "role"]);
+    assert_eq!(keys(&member["user"]), ["name", "id"]);
+    assert_eq!(member["user"]["name"], "Ada Admin");
+
+    // A field that fails leaves its siblings in place and names its own path.
+    let body = app
+        .graphql(
+            Some(&admin),
+            "{ organizations(first: 5) { nodes { name members(first: 500) { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["organizations", "nodes", 0, "members"])
+    );
+    assert_eq!(
+        body["data"]["organizations"]["nodes"][0]["name"],
+        "Clinic One"
     );
 }
 
