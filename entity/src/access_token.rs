@@ -20,27 +20,29 @@ pub enum TokenKind {
     MobileRefresh,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "access_token")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub kind: TokenKind,
-    pub name: String,
-    /// Lowercase hex SHA-256 of the secret.
-    #[sea_orm(unique)]
-    pub token_hash: String,
-    pub expires_at: Option<DateTimeUtc>,
-    pub last_used_at: Option<DateTimeUtc>,
-    pub revoked_at: Option<DateTimeUtc>,
-    /// Mobile tokens issued from one sign-in share a family; reusing a rotated refresh token
-    /// revokes the whole family.
-    pub family_id: Option<Uuid>,
-    /// The browser or app that holds a session, for the user's list of sessions.
-    pub user_agent: Option<String>,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "access_token")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        pub kind: TokenKind,
+        pub name: String,
+        /// Lowercase hex SHA-256 of the secret.
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub expires_at: Option<DateTimeUtc>,
+        pub last_used_at: Option<DateTimeUtc>,
+        pub revoked_at: Option<DateTimeUtc>,
+        /// Mobile tokens issued from one sign-in share a family; reusing a rotated refresh token
+        /// revokes the whole family.
+        pub family_id: Option<Uuid>,
+        /// The browser or app that holds a session, for the user's list of sessions.
+        pub user_agent: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,16 +2,18 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "assessment_rating")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub assessment_id: Uuid,
-    pub topic_id: Uuid,
-    pub level: i32,
-    pub wants_help: bool,
-    pub created_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "assessment_rating")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub assessment_id: Uuid,
+        pub topic_id: Uuid,
+        pub level: i32,
+        pub wants_help: bool,
+        pub created_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

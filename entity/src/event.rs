@@ -29,36 +29,38 @@ pub enum EventStatus {
     Completed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "event")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub series_id: Option<Uuid>,
-    pub kind: EventKind,
-    pub title: String,
-    pub description: Option<String>,
-    pub starts_at: DateTimeUtc,
-    /// The IANA time zone the event is planned in; series keep its wall-clock time.
-    pub time_zone: String,
-    pub duration_minutes: i32,
-    pub join_url: Option<String>,
-    pub location: Option<String>,
-    pub capacity: Option<i32>,
-    pub registration_deadline: Option<DateTimeUtc>,
-    pub status: EventStatus,
-    pub host_organization_id: Option<Uuid>,
-    /// What the event will cover.
-    pub agenda: Option<String>,
-    /// What was said and decided.
-    pub notes: Option<String>,
-    /// The iCalendar `SEQUENCE`: grows on every change calendar apps should see.
-    pub sequence: i32,
-    pub created_by_id: Option<Uuid>,
-    pub version: i32,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "event")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub series_id: Option<Uuid>,
+        pub kind: EventKind,
+        pub title: String,
+        pub description: Option<String>,
+        pub starts_at: DateTimeUtc,
+        /// The IANA time zone the event is planned in; series keep its wall-clock time.
+        pub time_zone: String,
+        pub duration_minutes: i32,
+        pub join_url: Option<String>,
+        pub location: Option<String>,
+        pub capacity: Option<i32>,
+        pub registration_deadline: Option<DateTimeUtc>,
+        pub status: EventStatus,
+        pub host_organization_id: Option<Uuid>,
+        /// What the event will cover.
+        pub agenda: Option<String>,
+        /// What was said and decided.
+        pub notes: Option<String>,
+        /// The iCalendar `SEQUENCE`: grows on every change calendar apps should see.
+        pub sequence: i32,
+        pub created_by_id: Option<Uuid>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

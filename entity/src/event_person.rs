@@ -13,16 +13,18 @@ pub enum EventRole {
     DiscussionLead,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "event_person")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub event_id: Uuid,
-    pub role: EventRole,
-    pub user_id: Option<Uuid>,
-    pub organization_id: Option<Uuid>,
-    pub created_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "event_person")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub event_id: Uuid,
+        pub role: EventRole,
+        pub user_id: Option<Uuid>,
+        pub organization_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

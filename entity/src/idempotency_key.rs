@@ -2,24 +2,26 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "idempotency_key")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    /// Keys are per user and operation.
-    pub user_id: Uuid,
-    /// The mutation, for example `createOrganization`.
-    pub operation: String,
-    /// The client's key.
-    pub key: String,
-    /// SHA-256 (hex) of the request's input: the same key with another input is refused.
-    pub fingerprint: String,
-    /// The object the first request created; set in the same transaction.
-    pub result_id: Option<Uuid>,
-    pub created_at: DateTimeUtc,
-    /// After this the key may be used again.
-    pub expires_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "idempotency_key")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// Keys are per user and operation.
+        pub user_id: Uuid,
+        /// The mutation, for example `createOrganization`.
+        pub operation: String,
+        /// The client's key.
+        pub key: String,
+        /// SHA-256 (hex) of the request's input: the same key with another input is refused.
+        pub fingerprint: String,
+        /// The object the first request created; set in the same transaction.
+        pub result_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        /// After this the key may be used again.
+        pub expires_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

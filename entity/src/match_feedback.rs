@@ -2,17 +2,19 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "match_feedback")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub match_id: Uuid,
-    pub organization_id: Uuid,
-    pub author_id: Option<Uuid>,
-    pub rating: i32,
-    pub comment: Option<String>,
-    pub created_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "match_feedback")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub match_id: Uuid,
+        pub organization_id: Uuid,
+        pub author_id: Option<Uuid>,
+        pub rating: i32,
+        pub comment: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

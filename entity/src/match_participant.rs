@@ -26,19 +26,21 @@ pub enum ParticipantResponse {
     Declined,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "match_participant")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub match_id: Uuid,
-    pub organization_id: Uuid,
-    pub role: ParticipantRole,
-    pub response: ParticipantResponse,
-    pub decline_reason: Option<String>,
-    pub responded_by_id: Option<Uuid>,
-    pub responded_at: Option<DateTimeUtc>,
-    pub created_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "match_participant")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub match_id: Uuid,
+        pub organization_id: Uuid,
+        pub role: ParticipantRole,
+        pub response: ParticipantResponse,
+        pub decline_reason: Option<String>,
+        pub responded_by_id: Option<Uuid>,
+        pub responded_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,23 +27,25 @@ pub enum RunStatus {
     Discarded,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "matching_run")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub mode: MatchingMode,
-    pub status: RunStatus,
-    pub parameters: Json,
-    pub problem: Json,
-    pub unmatched: Json,
-    pub total_score: i64,
-    pub created_by_id: Option<Uuid>,
-    pub published_at: Option<DateTimeUtc>,
-    pub version: i32,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "matching_run")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub mode: MatchingMode,
+        pub status: RunStatus,
+        pub parameters: Json,
+        pub problem: Json,
+        pub unmatched: Json,
+        pub total_score: i64,
+        pub created_by_id: Option<Uuid>,
+        pub published_at: Option<DateTimeUtc>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

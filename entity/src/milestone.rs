@@ -41,35 +41,37 @@ pub enum ReviewState {
     ChangesRequested,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "milestone")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub organization_id: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub status: MilestoneStatus,
-    pub target_on: Option<Date>,
-    pub achieved_on: Option<Date>,
-    pub visibility: MilestoneVisibility,
-    /// The evidence links, a JSON array of `{"url": ..., "label": ...}`.
-    pub evidence: Json,
-    pub review_state: ReviewState,
-    pub review_comment: Option<String>,
-    pub reviewed_by_id: Option<Uuid>,
-    pub reviewed_at: Option<DateTimeUtc>,
-    /// The organization lead who consented to the public showcase, and when.
-    pub consented_by_id: Option<Uuid>,
-    pub consented_at: Option<DateTimeUtc>,
-    /// The cohort staff member who approved the public showcase, and when.
-    pub approved_by_id: Option<Uuid>,
-    pub approved_at: Option<DateTimeUtc>,
-    pub created_by_id: Option<Uuid>,
-    pub version: i32,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "milestone")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub organization_id: Uuid,
+        pub title: String,
+        pub description: Option<String>,
+        pub status: MilestoneStatus,
+        pub target_on: Option<Date>,
+        pub achieved_on: Option<Date>,
+        pub visibility: MilestoneVisibility,
+        /// The evidence links, a JSON array of `{"url": ..., "label": ...}`.
+        pub evidence: Json,
+        pub review_state: ReviewState,
+        pub review_comment: Option<String>,
+        pub reviewed_by_id: Option<Uuid>,
+        pub reviewed_at: Option<DateTimeUtc>,
+        /// The organization lead who consented to the public showcase, and when.
+        pub consented_by_id: Option<Uuid>,
+        pub consented_at: Option<DateTimeUtc>,
+        /// The cohort staff member who approved the public showcase, and when.
+        pub approved_by_id: Option<Uuid>,
+        pub approved_at: Option<DateTimeUtc>,
+        pub created_by_id: Option<Uuid>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

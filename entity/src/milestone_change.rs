@@ -20,18 +20,20 @@ pub enum ChangeKind {
     ShowcaseApproval,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "milestone_change")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub milestone_id: Uuid,
-    pub actor_id: Option<Uuid>,
-    pub kind: ChangeKind,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub comment: Option<String>,
-    pub created_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "milestone_change")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub milestone_id: Uuid,
+        pub actor_id: Option<Uuid>,
+        pub kind: ChangeKind,
+        pub before: Option<String>,
+        pub after: Option<String>,
+        pub comment: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,18 +4,20 @@ use sea_orm::entity::prelude::*;
 
 pub use super::milestone::MilestoneStatus;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "milestone_progress")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub milestone_id: Uuid,
-    pub author_id: Option<Uuid>,
-    pub occurred_on: Date,
-    pub note: String,
-    pub status_before: Option<MilestoneStatus>,
-    pub status_after: Option<MilestoneStatus>,
-    pub created_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "milestone_progress")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub milestone_id: Uuid,
+        pub author_id: Option<Uuid>,
+        pub occurred_on: Date,
+        pub note: String,
+        pub status_before: Option<MilestoneStatus>,
+        pub status_after: Option<MilestoneStatus>,
+        pub created_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,23 +17,25 @@ pub enum MatchStatus {
     Completed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "peer_match")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub run_id: Uuid,
-    pub cohort_id: Uuid,
-    pub score: i64,
-    pub explanation: Json,
-    pub status: MatchStatus,
-    pub is_manual: bool,
-    pub published_at: Option<DateTimeUtc>,
-    pub activated_at: Option<DateTimeUtc>,
-    pub completed_at: Option<DateTimeUtc>,
-    pub last_contact_on: Option<Date>,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "peer_match")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub run_id: Uuid,
+        pub cohort_id: Uuid,
+        pub score: i64,
+        pub explanation: Json,
+        pub status: MatchStatus,
+        pub is_manual: bool,
+        pub published_at: Option<DateTimeUtc>,
+        pub activated_at: Option<DateTimeUtc>,
+        pub completed_at: Option<DateTimeUtc>,
+        pub last_contact_on: Option<Date>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,18 +14,20 @@ pub enum RegistrationStatus {
     Cancelled,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "registration")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub event_id: Uuid,
-    pub user_id: Uuid,
-    pub status: RegistrationStatus,
-    /// When the person last joined the list (registered or waitlisted): the waitlist's order.
-    pub queued_at: DateTimeUtc,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "registration")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub event_id: Uuid,
+        pub user_id: Uuid,
+        pub status: RegistrationStatus,
+        /// When the person last joined the list (registered or waitlisted): the waitlist's order.
+        pub queued_at: DateTimeUtc,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,21 +17,23 @@ pub enum ResourceKind {
     Link,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "resource")]
-pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub cohort_id: Uuid,
-    pub event_id: Option<Uuid>,
-    pub kind: ResourceKind,
-    pub title: String,
-    pub url: String,
-    pub description: Option<String>,
-    pub created_by_id: Option<Uuid>,
-    pub version: i32,
-    pub created_at: DateTimeUtc,
-    pub updated_at: DateTimeUtc,
+crate::model! {
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "resource")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub cohort_id: Uuid,
+        pub event_id: Option<Uuid>,
+        pub kind: ResourceKind,
+        pub title: String,
+        pub url: String,
+        pub description: Option<String>,
+        pub created_by_id: Option<Uuid>,
+        pub version: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

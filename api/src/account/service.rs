@@ -158,7 +158,7 @@ pub async fn own_page<E: EntityTrait>(
     page: &Page,
 ) -> Result<(Slice<E::Model>, TotalCount), ApiError>
 where
-    E::Model: Sync,
+    E::Model: Sync + entity::FromColumns,
 {
     if viewer.require()?.user_id != user {
         page.check(&order)?;

@@ -19,14 +19,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use entity::FromColumns;
 use futures_util::TryStreamExt as _;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, ValueType, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, JoinType, ModelTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
-    Related, Select, StreamTrait,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable, JoinType,
+    ModelTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Related, Select,
+    StreamTrait,
 };
 use uuid::Uuid;
 
@@ -107,9 +108,9 @@ impl Loaders {
     /// the by-id loader `K`; `None` when this request does not read ahead.
     pub fn read_ahead<E, R, K>(&self) -> Option<Arc<dyn ReadAhead<E>>>
     where
-        E: EntityTrait + Related<R>,
+        E: EntityTrait<Model: FromColumns> + Related<R>,
         R: EntityTrait + Sync,
-        R::Model: Sync,
+        R::Model: Sync + FromColumns,
         R::Column: Sync,
         K: LoaderKind<Loader = DataLoader<ByIdLoader<R>>>,
     {
@@ -128,8 +129,11 @@ const AHEAD: &str = "B_";
 /// Reads, along with a page of `E`, the row of another table that each row of `E` belongs to.
 pub trait ReadAhead<E: EntityTrait>: Send + Sync {
     /// `select` with the other table left-joined inside its visibility scope and its columns
-    /// added with the prefix `B_` (`E`'s keep their names).
+    /// added after `E`'s, with the prefix `B_`.
     fn join(&self, select: Select<E>) -> SelectStatement;
+
+    /// How many columns [`ReadAhead::join`] adds.
+    fn width(&self) -> usize;
 
     /// Hands the other table's row found in `row`, if any, to its by-id loader.
     fn keep(&self, row: &QueryResult) -> Result<(), DbErr>;
@@ -143,8 +147,9 @@ struct JoinedTo<E, R: EntityTrait> {
 impl<E, R> ReadAhead<E> for JoinedTo<E, R>
 where
     E: EntityTrait + Related<R>,
+    E::Model: FromColumns,
     R: EntityTrait + Sync,
-    R::Model: Sync,
+    R::Model: Sync + FromColumns,
     R::Column: Sync,
 {
     fn join(&self, select: Select<E>) -> SelectStatement {
@@ -162,8 +167,12 @@ where
         query
     }
 
+    fn width(&self) -> usize {
+        R::Model::WIDTH
+    }
+
     fn keep(&self, row: &QueryResult) -> Result<(), DbErr> {
-        if let Some(model) = R::Model::from_query_result_optional(row, AHEAD)? {
+        if let Some(model) = R::Model::from_columns_optional(row, E::Model::WIDTH)? {
             self.loader.loader().keep(model);
         }
         Ok(())
@@ -206,7 +215,7 @@ impl<E: EntityTrait> ByIdLoader<E> {
 impl<E> Loader<Uuid> for ByIdLoader<E>
 where
     E: EntityTrait + Sync,
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
     E::Column: Sync,
 {
     type Value = E::Model;
@@ -226,12 +235,16 @@ where
         if missing.is_empty() {
             return Ok(found);
         }
-        let mut rows = E::find()
+        let select = E::find()
             .filter(self.id.is_in(missing))
             .filter(self.scope.clone())
-            .stream(&self.db)
+            .into_query();
+        let mut rows = self
+            .db
+            .stream_raw(self.db.get_database_backend().build(&select))
             .await?;
         while let Some(row) = rows.try_next().await? {
+            let row = E::Model::from_columns(&row, 0)?;
             if let Some(id) = uuid_of(&row, self.id) {
                 found.insert(id, row);
             }
@@ -261,7 +274,7 @@ struct PageRows<M> {
 impl<E> ChildPageLoader<E>
 where
     E: EntityTrait + Sync,
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
     E::Column: Sync,
 {
     async fn load_page(
@@ -313,17 +326,19 @@ where
             .db
             .stream_raw(self.db.get_database_backend().build(&outer))
             .await?;
+        // The columns are `E`'s, those read ahead, the row number, then the total.
+        let total_at = E::Model::WIDTH + self.ahead.as_ref().map_or(0, |ahead| ahead.width()) + 1;
         let mut rows = Vec::new();
         let mut totals = counted.then(HashMap::new);
         while let Some(result) = results.try_next().await? {
             if let Some(ahead) = &self.ahead {
                 ahead.keep(&result)?;
             }
-            let row = E::Model::from_query_result(&result, "")?;
+            let row = E::Model::from_columns(&result, 0)?;
             if let Some(totals) = &mut totals
                 && let Some(parent) = uuid_of(&row, self.parent)
             {
-                let count = result.try_get::<i64>("", "total_count")?;
+                let count = result.try_get_by_index::<i64>(total_at)?;
                 totals.insert(parent, <u64 as TryFrom<i64>>::try_from(count).unwrap_or(0));
             }
             rows.push(row);
@@ -335,7 +350,7 @@ where
 impl<E> Loader<(Uuid, Page)> for ChildPageLoader<E>
 where
     E: EntityTrait + Sync,
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
     E::Column: Sync,
 {
     type Value = Slice<E::Model>;
@@ -495,7 +510,7 @@ pub struct Relation<E: EntityTrait> {
 impl<E> Relation<E>
 where
     E: EntityTrait + Sync,
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
     E::Column: Sync,
 {
     /// The children of a parent through `parent`, in `order`, inside `scope`; `ahead` reads
@@ -565,7 +580,7 @@ pub struct FilteredRelations<E: EntityTrait, F: RelationFilter> {
 impl<E, F> FilteredRelations<E, F>
 where
     E: EntityTrait + Sync,
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
     E::Column: Sync,
     F: RelationFilter,
 {
@@ -635,7 +650,7 @@ pub fn by_id<E>(
 ) -> DataLoader<ByIdLoader<E>>
 where
     E: EntityTrait + Sync,
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
     E::Column: Sync,
 {
     loader(ByIdLoader {
@@ -654,7 +669,7 @@ pub async fn require<E>(
 ) -> Result<E::Model, ApiError>
 where
     E: EntityTrait + Sync,
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
     E::Column: Sync,
 {
     loader.load_one(id).await?.ok_or(ApiError::NotFound(what))

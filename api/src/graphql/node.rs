@@ -33,7 +33,7 @@ pub trait NodeType:
     HasNodeKind + From<<Self::Entity as EntityTrait>::Model> + Into<Node> + Send + Sync
 {
     /// The table whose rows this type shows.
-    type Entity: EntityTrait<Model: Sync, Column: Sync> + Sync;
+    type Entity: EntityTrait<Model: Sync + entity::FromColumns, Column: Sync> + Sync;
     /// Finds rows by primary key inside the viewer's visibility scope.
     type ById: LoaderKind<Loader = DataLoader<ByIdLoader<Self::Entity>>>;
 }

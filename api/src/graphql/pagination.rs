@@ -13,11 +13,12 @@ use async_graphql::{Context, Enum, Object};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::FromColumns;
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{Alias, Expr, Value, ValueType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, ModelTrait,
-    Order as SqlOrder, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ModelTrait, Order as SqlOrder,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -400,7 +401,7 @@ pub fn fetch_page<'a, E: EntityTrait>(
     page: &'a Page,
 ) -> PageFuture<'a, E::Model>
 where
-    E::Model: Sync,
+    E::Model: Sync + FromColumns,
 {
     Box::pin(async move {
         page.check(order)?;
@@ -418,8 +419,9 @@ where
         let mut total = 0;
         let mut rows = Vec::with_capacity(results.len());
         for result in &results {
-            total = result.try_get::<i64>("", TOTAL_COLUMN)?;
-            rows.push(E::Model::from_query_result(result, "")?);
+            // The entity's columns, then the total.
+            total = result.try_get_by_index::<i64>(E::Model::WIDTH)?;
+            rows.push(E::Model::from_columns(result, 0)?);
         }
         let total = <u64 as TryFrom<i64>>::try_from(total).unwrap_or(0);
         Ok((page.slice(rows, order), TotalCount::known(total)))
