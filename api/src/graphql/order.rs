@@ -63,10 +63,17 @@ fn in_order(value: &mut Value, keys: &Keys<'_>, document: &ExecutableDocument, d
             // place after them.
             let mut position = 0;
             for (key, subsets) in keys {
-                let Some(index) = object.get_index_of(*key) else {
-                    continue;
-                };
-                object.move_index(index, position);
+                // Objects mostly come in order already: look a key up only when it is not
+                // where it belongs.
+                let in_place = object
+                    .get_index(position)
+                    .is_some_and(|(name, _)| name.as_str() == *key);
+                if !in_place {
+                    let Some(index) = object.get_index_of(*key) else {
+                        continue;
+                    };
+                    object.move_index(index, position);
+                }
                 if let Some((_, field)) = object.get_index_mut(position) {
                     reorder(field, subsets, document, depth + 1);
                 }
