@@ -210,7 +210,7 @@ async fn response_fields_come_in_query_order() {
 }
 
 #[tokio::test]
-async fn list_items_resolve_fragments_typenames_repeated_keys_and_errors() {
+async fn list_items_resolve_fragments_typenames_directives_repeated_keys_and_errors() {
     let app = TestApp::spawn().await;
     let (admin_user, admin) = app.admin().await;
     let organization = app.organization("Clinic One").await;
@@ -230,6 +230,8 @@ async fn list_items_resolve_fragments_typenames_repeated_keys_and_errors() {
                  members(first: 5) { nodes { user { name } } }
                  members(first: 5) { nodes { role user { id } } }
                  label: name
+                 skipped: name @skip(if: true)
+                 kept: name @include(if: true)
                } } }
              fragment O on Organization { kind }",
             json!({}),
@@ -239,7 +241,15 @@ async fn list_items_resolve_fragments_typenames_repeated_keys_and_errors() {
     let node = &body["data"]["organizations"]["nodes"][0];
     assert_eq!(
         keys(node),
-        ["__typename", "id", "kind", "name", "members", "label"]
+        [
+            "__typename",
+            "id",
+            "kind",
+            "name",
+            "members",
+            "label",
+            "kept"
+        ]
     );
     assert_eq!(node["__typename"], "Organization");
     assert_eq!(node["kind"], "CLINIC");
