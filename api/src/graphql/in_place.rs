@@ -20,6 +20,8 @@ use async_graphql::{
 };
 use futures_util::future::join_all;
 
+use crate::graphql::MAX_WALK_DEPTH;
+
 /// An object type whose fields resolve together in one future; see the module documentation.
 pub struct InPlace<T>(pub T);
 
@@ -91,9 +93,6 @@ async fn resolve_in_place<T: ObjectType>(
     })
 }
 
-/// Deeper than validation lets any query nest fragments; stops a malformed cycle.
-const MAX_FRAGMENT_DEPTH: usize = 64;
-
 /// The fields of `set` that apply to `T`, in query order, following fragments whose type
 /// condition `T` meets.
 fn collect<'a, T: ObjectType>(
@@ -102,7 +101,7 @@ fn collect<'a, T: ObjectType>(
     fields: &mut Vec<&'a Positioned<Field>>,
     depth: usize,
 ) -> ServerResult<()> {
-    if depth > MAX_FRAGMENT_DEPTH {
+    if depth > MAX_WALK_DEPTH {
         return Err(ServerError::new(
             "Fragments nest too deeply.",
             Some(set.pos),

@@ -108,7 +108,8 @@ impl Loaders {
     /// the by-id loader `K`; `None` when this request does not read ahead.
     pub fn read_ahead<E, R, K>(&self) -> Option<Arc<dyn ReadAhead<E>>>
     where
-        E: EntityTrait<Model: FromColumns> + Related<R>,
+        E: EntityTrait + Related<R>,
+        E::Model: FromColumns,
         R: EntityTrait + Sync,
         R::Model: Sync + FromColumns,
         R::Column: Sync,

@@ -52,6 +52,10 @@ pub struct Mutation(
 /// The executable schema.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// Deeper than any walk of a query's selections, fragments included, goes for a query the
+/// schema accepts; stops a walk through a malformed fragment cycle.
+pub(crate) const MAX_WALK_DEPTH: usize = 64;
+
 /// Deepest selection a query may have: the standard introspection query of GraphiQL and code
 /// generators nests `ofType` about a dozen levels; the data itself is shallower.
 const MAX_DEPTH: usize = 20;

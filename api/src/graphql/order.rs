@@ -7,8 +7,7 @@
 use async_graphql::Value;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
-/// Deeper than any query the schema accepts; stops a malformed fragment cycle.
-const MAX_DEPTH: usize = 64;
+use crate::graphql::MAX_WALK_DEPTH;
 
 /// The response keys of a selection, in query order, each with the selection sets below it.
 type Keys<'a> = Vec<(&'a str, Vec<&'a SelectionSet>)>;
@@ -36,7 +35,7 @@ pub fn in_query_order(
 
 /// Reorders `value`, whose fields the selection sets `sets` chose.
 fn reorder(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocument, depth: usize) {
-    if depth > MAX_DEPTH || !matches!(value, Value::Object(_) | Value::List(_)) {
+    if depth > MAX_WALK_DEPTH || !matches!(value, Value::Object(_) | Value::List(_)) {
         return;
     }
     let mut keys = Vec::new();
@@ -49,7 +48,7 @@ fn reorder(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocum
 /// Puts the fields of `value` (or of each object in it, if it is a list) in the order of
 /// `keys`, and recurses into them.
 fn in_order(value: &mut Value, keys: &Keys<'_>, document: &ExecutableDocument, depth: usize) {
-    if depth > MAX_DEPTH {
+    if depth > MAX_WALK_DEPTH {
         return;
     }
     match value {
@@ -92,7 +91,7 @@ fn collect<'a>(
     keys: &mut Keys<'a>,
     depth: usize,
 ) {
-    if depth > MAX_DEPTH {
+    if depth > MAX_WALK_DEPTH {
         return;
     }
     for selection in &set.items {
