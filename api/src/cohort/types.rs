@@ -1,6 +1,5 @@
 //! GraphQL types of cohorts, enrollments and cohort staff.
 
-use crate::graphql::in_place::InPlace;
 use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID, Object, Result};
 use entity::cohort;
@@ -16,6 +15,7 @@ use crate::event::query::{cohort_events, event_filter};
 use crate::event::types::{AttendanceSummary, attendance_summary};
 use crate::event::types::{EventConnection, EventKind, ResourceConnection, ResourceKind};
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::in_place::InPlace;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::Order;
 use crate::graphql::pagination::OrderDirection;

@@ -1,6 +1,5 @@
 //! GraphQL types of organizations and memberships.
 
-use crate::graphql::in_place::InPlace;
 use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
 use entity::membership::{self, MembershipRole as DbMembershipRole, Profession as DbProfession};
@@ -11,6 +10,7 @@ use crate::cohort::types::{EnrollmentConnection, EnrollmentStatus};
 use crate::event::loaders::{ActionItemFilter, ActionItemsOfOrganization, DosageOfOrganization};
 use crate::event::types::ActionItemConnection;
 use crate::event::types::{AttendanceSummary, attendance_summary};
+use crate::graphql::in_place::InPlace;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
 use crate::graphql::{ContextExt as _, mirror_enum};
