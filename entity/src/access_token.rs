@@ -3,10 +3,11 @@
 use sea_orm::entity::prelude::*;
 
 /// What a token is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum TokenKind {
     /// Created by a user or the CLI for scripts and integrations.
+    #[default]
     #[sea_orm(string_value = "PERSONAL")]
     Personal,
     /// A browser session, sent as a cookie.

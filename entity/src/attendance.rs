@@ -3,9 +3,10 @@
 use sea_orm::entity::prelude::*;
 
 /// Where an attendance record came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum AttendanceSource {
+    #[default]
     #[sea_orm(string_value = "MANUAL")]
     Manual,
     #[sea_orm(string_value = "SELF_CHECK_IN")]

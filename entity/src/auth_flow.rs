@@ -4,9 +4,10 @@
 use sea_orm::entity::prelude::*;
 
 /// Which kind of front end started the sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum FlowClient {
+    #[default]
     #[sea_orm(string_value = "WEB")]
     Web,
     #[sea_orm(string_value = "MOBILE")]

@@ -4,13 +4,14 @@ use sea_orm::entity::prelude::*;
 
 /// What a staff member does in a cohort. Leads and coaches manage the cohort; presenters only
 /// read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum StaffRole {
     #[sea_orm(string_value = "LEAD")]
     Lead,
     #[sea_orm(string_value = "COACH")]
     Coach,
+    #[default]
     #[sea_orm(string_value = "PRESENTER")]
     Presenter,
 }

@@ -3,9 +3,10 @@
 use sea_orm::entity::prelude::*;
 
 /// Whether an organization currently takes part in a cohort.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum EnrollmentStatus {
+    #[default]
     #[sea_orm(string_value = "ACTIVE")]
     Active,
     #[sea_orm(string_value = "WITHDRAWN")]

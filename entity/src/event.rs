@@ -4,9 +4,10 @@
 use sea_orm::entity::prelude::*;
 
 /// What kind of event it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum EventKind {
+    #[default]
     #[sea_orm(string_value = "WEBINAR")]
     Webinar,
     #[sea_orm(string_value = "COACHING_CALL")]
@@ -18,9 +19,10 @@ pub enum EventKind {
 }
 
 /// Whether an event takes place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum EventStatus {
+    #[default]
     #[sea_orm(string_value = "SCHEDULED")]
     Scheduled,
     #[sea_orm(string_value = "CANCELLED")]

@@ -4,9 +4,10 @@
 use sea_orm::entity::prelude::*;
 
 /// What part someone plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum EventRole {
+    #[default]
     #[sea_orm(string_value = "PRESENTER")]
     Presenter,
     #[sea_orm(string_value = "DISCUSSION_LEAD")]

@@ -6,6 +6,54 @@
 use sea_orm::{DbErr, QueryResult};
 use uuid::Uuid;
 
+/// A set of an entity's columns, by their position in the model (the order in which the
+/// entity's `SELECT` lists them). Statements that read only some columns say which with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Columns(u64);
+
+impl Columns {
+    /// Every column.
+    pub const ALL: Self = Self(u64::MAX);
+    /// No column.
+    pub const NONE: Self = Self(0);
+
+    /// The column at `position` alone. Models have fewer than 64 columns (a unit test checks).
+    pub const fn at(position: u32) -> Self {
+        Self(1 << position)
+    }
+
+    /// The columns in either set.
+    #[must_use]
+    pub const fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// Whether every column of `other` is in this set.
+    pub const fn covers(self, other: Self) -> bool {
+        other.0 & !self.0 == 0
+    }
+
+    /// Whether the column at `position` is in this set.
+    pub const fn contains(self, position: usize) -> bool {
+        position < 64 && self.0 & (1 << position) != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// How many of the first `width` columns are in this set.
+    pub const fn count(self, width: usize) -> usize {
+        let within = if width >= 64 {
+            self.0
+        } else {
+            self.0 & ((1 << width) - 1)
+        };
+        within.count_ones() as usize
+    }
+}
+
 /// A model decoded from consecutive columns of a result row by position, as laid out by the
 /// entity's own `SELECT` (its columns in declaration order). Decoding by position skips the
 /// lookup of each column by name, which costs a hash of the name (and, for a prefixed join, a
@@ -15,21 +63,41 @@ pub trait FromColumns: Sized {
     const WIDTH: usize;
 
     /// Decodes the model whose first column is at `at`.
-    fn from_columns(row: &QueryResult, at: usize) -> Result<Self, DbErr>;
+    fn from_columns(row: &QueryResult, at: usize) -> Result<Self, DbErr> {
+        Self::from_some_columns(row, at, Columns::ALL)
+    }
+
+    /// Decodes a model from only the `columns` of it that a statement selected, in order from
+    /// `at` on. Every other field holds its type's default, a placeholder that nothing may read:
+    /// such a model is only handed to code that reads the columns it was selected for.
+    fn from_some_columns(row: &QueryResult, at: usize, columns: Columns) -> Result<Self, DbErr>;
+
+    /// Like [`FromColumns::from_some_columns`], but `None` when the primary key (the first
+    /// column, always selected) is NULL, as in a left join that found no row.
+    fn from_some_columns_optional(
+        row: &QueryResult,
+        at: usize,
+        columns: Columns,
+    ) -> Result<Option<Self>, DbErr> {
+        if row.try_get_by_index::<Option<Uuid>>(at)?.is_none() {
+            return Ok(None);
+        }
+        Self::from_some_columns(row, at, columns).map(Some)
+    }
 
     /// Like [`FromColumns::from_columns`], but `None` when the primary key (the first column)
     /// is NULL, as in a left join that found no row.
     fn from_columns_optional(row: &QueryResult, at: usize) -> Result<Option<Self>, DbErr> {
-        if row.try_get_by_index::<Option<Uuid>>(at)?.is_none() {
-            return Ok(None);
-        }
-        Self::from_columns(row, at).map(Some)
+        Self::from_some_columns_optional(row, at, Columns::ALL)
     }
+
+    /// Copies the `columns` of `other` into this model: merges two partial reads of one row.
+    fn take_columns(&mut self, other: Self, columns: Columns);
 }
 
 /// Declares an entity's `Model` and its [`FromColumns`] decoder from one field list, so the
 /// decoder always follows the declared column order. The first field must be the `id` primary
-/// key.
+/// key; every field's type must have a `Default` (the placeholder of a column not selected).
 macro_rules! model {
     (
         $(#[$meta:meta])*
@@ -49,19 +117,40 @@ macro_rules! model {
         impl $crate::FromColumns for Model {
             const WIDTH: usize = 1 + [$(stringify!($field)),*].len();
 
-            fn from_columns(
+            fn from_some_columns(
                 row: &sea_orm::QueryResult,
                 at: usize,
+                columns: $crate::Columns,
             ) -> Result<Self, sea_orm::DbErr> {
+                // The key is always selected; each other field is read from the next column
+                // if it was selected, and is its placeholder if not.
                 let mut index = at;
-                let mut next = || {
-                    index += 1;
-                    index
+                let mut position = 0;
+                let mut selected = || {
+                    position += 1;
+                    columns.contains(position).then(|| {
+                        index += 1;
+                        index
+                    })
                 };
                 Ok(Self {
                     id: row.try_get_by_index(at)?,
-                    $( $field: row.try_get_by_index::<$ty>(next())?, )*
+                    $( $field: match selected() {
+                        Some(index) => row.try_get_by_index::<$ty>(index)?,
+                        None => <$ty as Default>::default(),
+                    }, )*
                 })
+            }
+
+            fn take_columns(&mut self, other: Self, columns: $crate::Columns) {
+                let mut position = 0;
+                let mut taken = || {
+                    position += 1;
+                    columns.contains(position)
+                };
+                $( if taken() {
+                    self.$field = other.$field;
+                } )*
             }
         }
     };
@@ -159,12 +248,13 @@ mod tests {
 
     use super::FromColumns;
 
-    /// The positional decoder reads as many columns as the entity selects.
+    /// The positional decoder reads as many columns as the entity selects, and a [`Columns`]
+    /// set can name each of them.
     fn spans_its_columns<E: EntityTrait>() -> bool
     where
         E::Model: FromColumns,
     {
-        E::Model::WIDTH == E::Column::iter().count()
+        E::Model::WIDTH == E::Column::iter().count() && E::Model::WIDTH < 64
     }
 
     macro_rules! assert_all_span_their_columns {

@@ -3,9 +3,10 @@
 use sea_orm::entity::prelude::*;
 
 /// What an organization is in a match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum ParticipantRole {
+    #[default]
     #[sea_orm(string_value = "MENTOR")]
     Mentor,
     #[sea_orm(string_value = "MENTEE")]
@@ -15,9 +16,10 @@ pub enum ParticipantRole {
 }
 
 /// An organization's answer to a proposed match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum ParticipantResponse {
+    #[default]
     #[sea_orm(string_value = "PENDING")]
     Pending,
     #[sea_orm(string_value = "ACCEPTED")]

@@ -4,9 +4,10 @@
 use sea_orm::entity::prelude::*;
 
 /// Which matching a run computes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum MatchingMode {
+    #[default]
     #[sea_orm(string_value = "MENTORING")]
     Mentoring,
     #[sea_orm(string_value = "PEER_PAIRS")]
@@ -16,9 +17,10 @@ pub enum MatchingMode {
 }
 
 /// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum RunStatus {
+    #[default]
     #[sea_orm(string_value = "DRAFT")]
     Draft,
     #[sea_orm(string_value = "PUBLISHED")]

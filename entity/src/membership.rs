@@ -3,19 +3,21 @@
 use sea_orm::entity::prelude::*;
 
 /// A member's role in their organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum MembershipRole {
     #[sea_orm(string_value = "LEAD")]
     Lead,
+    #[default]
     #[sea_orm(string_value = "MEMBER")]
     Member,
 }
 
 /// The profession a member practises; champions are counted per profession.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
 pub enum Profession {
+    #[default]
     #[sea_orm(string_value = "PHYSICIAN")]
     Physician,
     #[sea_orm(string_value = "NURSE_PRACTITIONER")]

@@ -4,9 +4,10 @@
 use sea_orm::entity::prelude::*;
 
 /// How far a milestone has come.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum MilestoneStatus {
+    #[default]
     #[sea_orm(string_value = "PLANNED")]
     Planned,
     #[sea_orm(string_value = "IN_PROGRESS")]
@@ -18,9 +19,10 @@ pub enum MilestoneStatus {
 }
 
 /// Who may see a milestone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum MilestoneVisibility {
+    #[default]
     #[sea_orm(string_value = "ORGANIZATION")]
     Organization,
     #[sea_orm(string_value = "COHORT")]
@@ -30,9 +32,10 @@ pub enum MilestoneVisibility {
 }
 
 /// What the cohort's staff made of a milestone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
 pub enum ReviewState {
+    #[default]
     #[sea_orm(string_value = "UNREVIEWED")]
     Unreviewed,
     #[sea_orm(string_value = "VERIFIED")]

@@ -3,9 +3,10 @@
 use sea_orm::entity::prelude::*;
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
 pub enum NotificationKind {
+    #[default]
     #[sea_orm(string_value = "EVENT_CANCELLED")]
     EventCancelled,
     #[sea_orm(string_value = "EVENT_MOVED")]

@@ -3,9 +3,10 @@
 use sea_orm::entity::prelude::*;
 
 /// What kind of organization a grantee is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum OrganizationKind {
+    #[default]
     #[sea_orm(string_value = "CLINIC")]
     Clinic,
     #[sea_orm(string_value = "COMMUNITY_HEALTH_CENTER")]

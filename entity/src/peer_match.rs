@@ -4,9 +4,10 @@
 use sea_orm::entity::prelude::*;
 
 /// Where a match stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum MatchStatus {
+    #[default]
     #[sea_orm(string_value = "PROPOSED")]
     Proposed,
     #[sea_orm(string_value = "ACTIVE")]

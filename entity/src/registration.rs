@@ -3,9 +3,10 @@
 use sea_orm::entity::prelude::*;
 
 /// Where a registration stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum RegistrationStatus {
+    #[default]
     #[sea_orm(string_value = "REGISTERED")]
     Registered,
     #[sea_orm(string_value = "WAITLISTED")]

@@ -4,9 +4,10 @@
 use sea_orm::entity::prelude::*;
 
 /// What a resource is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum ResourceKind {
+    #[default]
     #[sea_orm(string_value = "SLIDES")]
     Slides,
     #[sea_orm(string_value = "RECORDING")]

@@ -4,11 +4,12 @@ use sea_orm::entity::prelude::*;
 
 /// The platform-wide role of a user. Roles inside organizations and cohorts live on
 /// `membership` and `cohort_staff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Default)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum UserRole {
     #[sea_orm(string_value = "ADMIN")]
     Admin,
+    #[default]
     #[sea_orm(string_value = "USER")]
     User,
 }
