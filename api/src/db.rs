@@ -1,7 +1,7 @@
 //! Database connections and migrations.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -12,14 +12,49 @@ use sea_orm::{
 use crate::config::DatabaseArgs;
 use crate::store::begin_write;
 
-/// Counts the SQL statements run through one connection pool.
+/// Counts the SQL statements run through one connection pool, and keeps their text while asked
+/// to (tests check what a request runs with it).
 #[derive(Debug, Clone, Default)]
-pub struct StatementCounter(Arc<AtomicU64>);
+pub struct StatementCounter(Arc<Statements>);
+
+#[derive(Debug, Default)]
+struct Statements {
+    count: AtomicU64,
+    recording: AtomicBool,
+    recorded: Mutex<Vec<String>>,
+}
 
 impl StatementCounter {
     /// Statements run so far.
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.0.count.load(Ordering::Relaxed)
+    }
+
+    /// Keeps the text of every statement from now on, until [`StatementCounter::stop_recording`].
+    pub fn start_recording(&self) {
+        self.recorded().clear();
+        self.0.recording.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops keeping statements and returns those kept since recording started.
+    pub fn stop_recording(&self) -> Vec<String> {
+        self.0.recording.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *self.recorded())
+    }
+
+    fn count(&self, sql: &str) {
+        self.0.count.fetch_add(1, Ordering::Relaxed);
+        if self.0.recording.load(Ordering::Relaxed) {
+            self.recorded().push(sql.to_owned());
+        }
+    }
+
+    fn recorded(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // A push or a clear leaves the list whole even if it panicked.
+        self.0
+            .recorded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -61,9 +96,9 @@ pub async fn connect(args: &DatabaseArgs) -> Result<(DatabaseConnection, Stateme
         });
     let mut db = Database::connect(options).await?;
     let counter = StatementCounter::default();
-    let count = counter.0.clone();
+    let count = counter.clone();
     db.set_metric_callback(move |info| {
-        count.fetch_add(1, Ordering::Relaxed);
+        count.count(&info.statement.sql);
         if info.failed {
             tracing::debug!(elapsed = ?info.elapsed, "statement failed");
         }

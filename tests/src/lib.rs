@@ -242,6 +242,13 @@ impl TestApp {
         (self.statements.get() - before, value)
     }
 
+    /// Runs `f` and returns the SQL statements the server ran meanwhile.
+    pub async fn record_statements<F: Future<Output = Value>>(&self, f: F) -> (Vec<String>, Value) {
+        self.statements.start_recording();
+        let value = f.await;
+        (self.statements.stop_recording(), value)
+    }
+
     /// Creates a user with a personal access token and returns both.
     pub async fn user(&self, name: &str, role: UserRole) -> (user::Model, String) {
         let now = Utc::now();

@@ -20,6 +20,7 @@ use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::Order;
 use crate::graphql::pagination::OrderDirection;
 use crate::graphql::pagination::{Page, connection};
+use crate::graphql::projection::reads_columns;
 use crate::graphql::{ContextExt as _, mirror_enum};
 use crate::matching::loaders::{MatchHealthOfCohort, RunsOfCohort};
 use crate::matching::types::{MatchHealth, MatchingRunConnection};
@@ -133,7 +134,9 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<EnrollmentConnection> {
-        let page = Page::of_field(ctx, first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?
+            .reading::<Enrollment>(ctx)
+            .reading_ahead::<Organization>(ctx, "organization");
         let (slice, total) = ctx
             .loader::<EnrollmentsOfCohort>()?
             .with_status(status.map(Into::into))
@@ -157,7 +160,9 @@ impl Cohort {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<CohortStaffConnection> {
-        let page = Page::of_field(ctx, first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?
+            .reading::<CohortStaff>(ctx)
+            .reading_ahead::<User>(ctx, "user");
         let (slice, total) = ctx.loader::<StaffOfCohort>()?.page(self.0.id, page).await?;
         Ok(CohortStaffConnection::new(slice, total))
     }
@@ -330,6 +335,16 @@ node_object!(
     Enrollment: enrollment, EnrollmentById
 );
 
+reads_columns!(Enrollment: enrollment {
+    "id" => [Id],
+    "cohort" => [CohortId],
+    "organization" => [OrganizationId],
+    "status" => [Status],
+    "enrolledAt" => [CreatedAt],
+    "withdrawnAt" => [WithdrawnAt],
+    "updatedAt" => [UpdatedAt],
+});
+
 /// An organization's place in a cohort.
 #[Object]
 impl Enrollment {
@@ -346,7 +361,9 @@ impl Enrollment {
     /// The enrolled organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<InPlace<Organization>> {
         Ok(InPlace(
-            ctx.loaders()?.require(self.0.organization_id).await?,
+            ctx.loaders()?
+                .require_selected(ctx, self.0.organization_id)
+                .await?,
         ))
     }
 
@@ -376,6 +393,14 @@ node_object!(
     CohortStaff: cohort_staff, CohortStaffById
 );
 
+reads_columns!(CohortStaff: cohort_staff {
+    "id" => [Id],
+    "cohort" => [CohortId],
+    "user" => [UserId],
+    "role" => [Role],
+    "createdAt" => [CreatedAt],
+});
+
 /// A T/TA provider's role in a cohort.
 #[Object]
 impl CohortStaff {
@@ -391,7 +416,9 @@ impl CohortStaff {
 
     /// The staff member.
     async fn user(&self, ctx: &Context<'_>) -> Result<InPlace<User>> {
-        Ok(InPlace(ctx.loaders()?.require(self.0.user_id).await?))
+        Ok(InPlace(
+            ctx.loaders()?.require_selected(ctx, self.0.user_id).await?,
+        ))
     }
 
     /// What they do in the cohort.

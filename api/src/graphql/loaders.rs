@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::FromColumns;
+use entity::{Columns, FromColumns};
 use futures_util::TryStreamExt as _;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, ValueType, WindowStatement,
@@ -34,6 +34,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::pagination::{Order, Page, PageFuture, Slice, TotalCount};
+use crate::graphql::projection::{AheadColumns, with_columns};
 
 type LoadResult<V> = Result<HashMap<Uuid, V>, Arc<DbErr>>;
 
@@ -129,15 +130,19 @@ const AHEAD: &str = "B_";
 
 /// Reads, along with a page of `E`, the row of another table that each row of `E` belongs to.
 pub trait ReadAhead<E: EntityTrait>: Send + Sync {
-    /// `select` with the other table left-joined inside its visibility scope and its columns
+    /// Which columns of the other table to read for a page that asks for `requested`.
+    fn columns(&self, requested: Option<AheadColumns>) -> Columns;
+
+    /// `select` with the other table left-joined inside its visibility scope and its `columns`
     /// added after `E`'s, with the prefix `B_`.
-    fn join(&self, select: Select<E>) -> SelectStatement;
+    fn join(&self, select: Select<E>, columns: Columns) -> SelectStatement;
 
-    /// How many columns [`ReadAhead::join`] adds.
-    fn width(&self) -> usize;
+    /// How many columns [`ReadAhead::join`] adds when it reads `columns`.
+    fn width(&self, columns: Columns) -> usize;
 
-    /// Hands the other table's row found in `row`, if any, to its by-id loader.
-    fn keep(&self, row: &QueryResult) -> Result<(), DbErr>;
+    /// Hands the other table's row found in `row` from the column `at` on, if any, to its
+    /// by-id loader.
+    fn keep(&self, row: &QueryResult, at: usize, columns: Columns) -> Result<(), DbErr>;
 }
 
 struct JoinedTo<E, R: EntityTrait> {
@@ -153,31 +158,60 @@ where
     R::Model: Sync + FromColumns,
     R::Column: Sync,
 {
-    fn join(&self, select: Select<E>) -> SelectStatement {
+    fn columns(&self, requested: Option<AheadColumns>) -> Columns {
+        AheadColumns::of::<R>(requested)
+    }
+
+    fn join(&self, select: Select<E>, columns: Columns) -> SelectStatement {
         // The scope goes into the join condition: a row the viewer may not see is not read
         // ahead, and its child stays in the page either way.
         let scope = self.loader.loader().scope.clone();
         let relation = <E as Related<R>>::to().on_condition(move |_, _| scope.clone());
         let mut query = select.join(JoinType::LeftJoin, relation).into_query();
-        for column in R::Column::iter() {
-            query.expr_as(
-                column.select_as(Expr::col((R::default(), column))),
-                Alias::new(format!("{AHEAD}{}", column.as_str())),
-            );
+        for (position, column) in R::Column::iter().enumerate() {
+            if position == 0 || columns.contains(position) {
+                query.expr_as(
+                    column.select_as(Expr::col((R::default(), column))),
+                    Alias::new(format!("{AHEAD}{}", column.as_str())),
+                );
+            }
         }
         query
     }
 
-    fn width(&self) -> usize {
-        R::Model::WIDTH
+    fn width(&self, columns: Columns) -> usize {
+        selected_width::<R>(columns)
     }
 
-    fn keep(&self, row: &QueryResult) -> Result<(), DbErr> {
-        if let Some(model) = R::Model::from_columns_optional(row, E::Model::WIDTH)? {
-            self.loader.loader().keep(model);
+    fn keep(&self, row: &QueryResult, at: usize, columns: Columns) -> Result<(), DbErr> {
+        if let Some(model) = R::Model::from_some_columns_optional(row, at, columns)? {
+            self.loader.loader().keep(model, columns);
         }
         Ok(())
     }
+}
+
+/// How many columns of `E` a statement that reads `columns` of it selects: the primary key
+/// always, and the others in the set.
+fn selected_width<E: EntityTrait>(columns: Columns) -> usize
+where
+    E::Model: FromColumns,
+{
+    columns.union(Columns::at(0)).count(E::Model::WIDTH)
+}
+
+/// `E::find()` selecting only `columns` of `E`, the primary key always.
+fn find_columns<E: EntityTrait>(columns: Columns) -> Select<E> {
+    if columns == Columns::ALL {
+        return E::find();
+    }
+    let mut select = E::find().select_only();
+    for (position, column) in E::Column::iter().enumerate() {
+        if position == 0 || columns.contains(position) {
+            select = select.column(column);
+        }
+    }
+    select
 }
 
 fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column) -> Option<Uuid> {
@@ -190,25 +224,39 @@ pub struct ByIdLoader<E: EntityTrait> {
     db: DatabaseConnection,
     id: E::Column,
     scope: Condition,
-    ahead: Mutex<HashMap<Uuid, E::Model>>,
+    ahead: Mutex<HashMap<Uuid, (E::Model, Columns)>>,
 }
 
-impl<E: EntityTrait> ByIdLoader<E> {
-    /// The row `id` if a relation read it ahead in this request.
-    pub fn read_ahead(&self, id: Uuid) -> Option<E::Model> {
+impl<E> ByIdLoader<E>
+where
+    E: EntityTrait,
+    E::Model: FromColumns,
+{
+    /// The row `id` if a relation read at least its `columns` ahead in this request.
+    pub fn read_ahead(&self, id: Uuid, columns: Columns) -> Option<E::Model> {
         self.ahead
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&id)
-            .cloned()
+            .filter(|(_, read)| read.covers(columns))
+            .map(|(row, _)| row.clone())
     }
 
-    fn keep(&self, row: E::Model) {
-        if let Some(id) = uuid_of(&row, self.id) {
-            self.ahead
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(id, row);
+    /// Keeps `row`, of which `columns` were read; two reads of one row add up.
+    fn keep(&self, row: E::Model, columns: Columns) {
+        let Some(id) = uuid_of(&row, self.id) else {
+            return;
+        };
+        let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
+        match ahead.get_mut(&id) {
+            Some((_, kept)) if kept.covers(columns) => {}
+            Some((kept_row, kept)) if !columns.covers(*kept) => {
+                kept_row.take_columns(row, columns);
+                *kept = kept.union(columns);
+            }
+            _ => {
+                ahead.insert(id, (row, columns));
+            }
         }
     }
 }
@@ -226,7 +274,7 @@ where
         let mut found = HashMap::with_capacity(keys.len());
         let mut missing = Vec::with_capacity(keys.len());
         for key in keys {
-            match self.read_ahead(*key) {
+            match self.read_ahead(*key, Columns::ALL) {
                 Some(row) => {
                     found.insert(*key, row);
                 }
@@ -291,12 +339,24 @@ where
             window.order_by((E::default(), column), direction.clone());
         }
         window.order_by((E::default(), self.order.key), direction);
+        // The items' columns that the query reads, and those that order and group them.
+        let columns = with_columns::<E>(
+            page.columns,
+            [self.parent, self.order.key]
+                .into_iter()
+                .chain(self.order.column),
+        );
         let select = page
-            .bound(E::find(), &self.order)
+            .bound(find_columns::<E>(columns), &self.order)
             .filter(self.parent.is_in(parents))
             .filter(self.scope.clone());
-        let mut inner = match &self.ahead {
-            Some(ahead) => ahead.join(select),
+        // Nothing is read ahead for a page whose items do not select the row.
+        let ahead = self.ahead.as_ref().and_then(|ahead| {
+            let columns = ahead.columns(page.ahead);
+            (!columns.is_empty()).then_some((ahead, columns))
+        });
+        let mut inner = match ahead {
+            Some((ahead, columns)) => ahead.join(select, columns),
             None => select.into_query(),
         };
         inner.expr_window_as(
@@ -328,14 +388,16 @@ where
             .stream_raw(self.db.get_database_backend().build(&outer))
             .await?;
         // The columns are `E`'s, those read ahead, the row number, then the total.
-        let total_at = E::Model::WIDTH + self.ahead.as_ref().map_or(0, |ahead| ahead.width()) + 1;
+        let ahead_at = selected_width::<E>(columns);
+        let total_at =
+            ahead_at + ahead.map_or(0, |(ahead, ahead_columns)| ahead.width(ahead_columns)) + 1;
         let mut rows = Vec::new();
         let mut totals = counted.then(HashMap::new);
         while let Some(result) = results.try_next().await? {
-            if let Some(ahead) = &self.ahead {
-                ahead.keep(&result)?;
+            if let Some((ahead, ahead_columns)) = ahead {
+                ahead.keep(&result, ahead_at, ahead_columns)?;
             }
-            let row = E::Model::from_columns(&result, 0)?;
+            let row = E::Model::from_some_columns(&result, 0, columns)?;
             if let Some(totals) = &mut totals
                 && let Some(parent) = uuid_of(&row, self.parent)
             {

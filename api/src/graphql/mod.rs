@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod node;
 mod order;
 pub mod pagination;
+pub mod projection;
 pub mod scalars;
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Interface, Object, Result};
+use entity::Columns;
 use futures_util::future::try_join_all;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
@@ -16,6 +17,7 @@ use crate::error::ApiError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::ids::{self, decode};
 use crate::graphql::loaders::{ByIdLoader, LinkLoader, LoaderKind, Loaders};
+use crate::graphql::projection::{ReadsColumns, columns_selected};
 
 /// Names an object type inside global IDs; implemented by [`node_types!`].
 pub trait HasNodeKind {
@@ -41,8 +43,18 @@ pub trait NodeType:
 impl Loaders {
     /// The object `id` of type `T` if the viewer may see it.
     pub async fn node<T: NodeType>(&self, id: Uuid) -> Result<Option<T>, ApiError> {
+        self.node_reading(id, Columns::ALL).await
+    }
+
+    /// The object `id` of type `T` if the viewer may see it, read whole unless a relation
+    /// read at least its `columns` ahead.
+    async fn node_reading<T: NodeType>(
+        &self,
+        id: Uuid,
+        columns: Columns,
+    ) -> Result<Option<T>, ApiError> {
         let loader = self.get::<T::ById>();
-        if let Some(row) = loader.loader().read_ahead(id) {
+        if let Some(row) = loader.loader().read_ahead(id, columns) {
             return Ok(Some(T::from(row)));
         }
         Ok(loader.load_one(id).await?.map(T::from))
@@ -67,6 +79,17 @@ impl Loaders {
     /// see it.
     pub async fn require<T: NodeType>(&self, id: Uuid) -> Result<T, ApiError> {
         self.node::<T>(id)
+            .await?
+            .ok_or(ApiError::NotFound(T::KIND.type_name()))
+    }
+
+    /// Like [`Loaders::require`] for the field `ctx` resolves, of type `T`: a row read ahead
+    /// serves if it holds the columns the field's selection reads.
+    pub async fn require_selected<T>(&self, ctx: &Context<'_>, id: Uuid) -> Result<T, ApiError>
+    where
+        T: NodeType + ReadsColumns<Entity = <T as NodeType>::Entity>,
+    {
+        self.node_reading::<T>(id, columns_selected::<T>(ctx))
             .await?
             .ok_or(ApiError::NotFound(T::KIND.type_name()))
     }

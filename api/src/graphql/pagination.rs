@@ -13,7 +13,7 @@ use async_graphql::{Context, Enum, Object};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::FromColumns;
+use entity::{Columns, FromColumns};
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{Alias, Expr, Value, ValueType};
 use sea_orm::{
@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::graphql::projection::{AheadColumns, ReadsColumns, columns_read, item_fields};
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -236,6 +237,11 @@ pub struct Page {
     pub before: Option<Cursor>,
     /// Whether the client selected the list's total, so it may be counted with the page.
     pub with_total: bool,
+    /// The columns of the items' table that the selected fields read.
+    pub columns: Columns,
+    /// The columns of the rows read ahead with the items that the selected fields read; all
+    /// of them when `None`.
+    pub ahead: Option<AheadColumns>,
 }
 
 impl Page {
@@ -271,6 +277,8 @@ impl Page {
             after: after.as_deref().map(Cursor::decode).transpose()?,
             before: before.as_deref().map(Cursor::decode).transpose()?,
             with_total: false,
+            columns: Columns::ALL,
+            ahead: None,
         })
     }
 
@@ -286,6 +294,26 @@ impl Page {
         let mut page = Self::new(first, after, last, before)?;
         page.with_total = ctx.look_ahead().field("totalCount").exists();
         Ok(page)
+    }
+
+    /// Reads only the columns of the items' table that the fields selected on the items of
+    /// the connection field `ctx` resolves read, `T` being the items' type.
+    #[must_use]
+    pub fn reading<T: ReadsColumns>(mut self, ctx: &Context<'_>) -> Self {
+        self.columns = columns_read::<T>(item_fields(ctx).into_iter());
+        self
+    }
+
+    /// Reads ahead only the columns that the items' field `field`, of type `T`, reads with
+    /// its selection, and reads nothing ahead if no item selects it.
+    #[must_use]
+    pub fn reading_ahead<T>(mut self, ctx: &Context<'_>, field: &str) -> Self
+    where
+        T: ReadsColumns,
+        T::Entity: 'static,
+    {
+        self.ahead = Some(AheadColumns::of_field::<T>(ctx, field));
+        self
     }
 
     /// Whether the statement that fetches the page also counts the whole list: when the total

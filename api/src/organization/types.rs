@@ -13,6 +13,7 @@ use crate::event::types::{AttendanceSummary, attendance_summary};
 use crate::graphql::in_place::InPlace;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Page, connection};
+use crate::graphql::projection::reads_columns;
 use crate::graphql::{ContextExt as _, mirror_enum};
 use crate::matching::loaders::{AssessmentsOfOrganization, ParticipationsOfOrganization};
 use crate::matching::types::{
@@ -91,6 +92,30 @@ node_object!(
     Organization: organization, OrganizationById
 );
 
+reads_columns!(Organization: organization {
+    "id" => [Id],
+    "name" => [Name],
+    "kind" => [Kind],
+    "region" => [Region],
+    "timeZone" => [TimeZone],
+    "version" => [Version],
+    "createdAt" => [CreatedAt],
+    "updatedAt" => [UpdatedAt],
+    "viewerCanUpdate" => [Id],
+    "viewerCanManageMembers" => [Id],
+    "members" => [Id],
+    "enrollments" => [Id],
+    "milestones" => [Id],
+    "attendanceSummary" => [Id],
+    "actionItems" => [Id],
+    "milestoneStats" => [Id],
+    "assessments" => [Id],
+    "needs" => [Id],
+    "expertise" => [Id],
+    "growth" => [Id],
+    "matchParticipations" => [Id],
+});
+
 /// A grantee organization: a clinic, a tribal health program, a health center.
 #[Object]
 impl Organization {
@@ -160,7 +185,9 @@ impl Organization {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MembershipConnection> {
-        let page = Page::of_field(ctx, first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?
+            .reading::<Membership>(ctx)
+            .reading_ahead::<User>(ctx, "user");
         let (slice, total) = ctx
             .loader::<MembersOfOrganization>()?
             .page(self.0.id, page)
@@ -335,6 +362,18 @@ node_object!(
     Membership: membership, MembershipById
 );
 
+reads_columns!(Membership: membership {
+    "id" => [Id],
+    "organization" => [OrganizationId],
+    "user" => [UserId],
+    "role" => [Role],
+    "profession" => [Profession],
+    "isChampion" => [IsChampion],
+    "version" => [Version],
+    "createdAt" => [CreatedAt],
+    "updatedAt" => [UpdatedAt],
+});
+
 /// A user's place in an organization.
 #[Object]
 impl Membership {
@@ -346,13 +385,17 @@ impl Membership {
     /// The organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<InPlace<Organization>> {
         Ok(InPlace(
-            ctx.loaders()?.require(self.0.organization_id).await?,
+            ctx.loaders()?
+                .require_selected(ctx, self.0.organization_id)
+                .await?,
         ))
     }
 
     /// The member.
     async fn user(&self, ctx: &Context<'_>) -> Result<InPlace<User>> {
-        Ok(InPlace(ctx.loaders()?.require(self.0.user_id).await?))
+        Ok(InPlace(
+            ctx.loaders()?.require_selected(ctx, self.0.user_id).await?,
+        ))
     }
 
     /// The member's role in the organization.

@@ -10,6 +10,7 @@ use crate::account::types::{AccessTokenConnection, IdentityConnection, SessionCo
 use crate::graphql::ContextExt as _;
 use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Order, Page};
+use crate::graphql::projection::reads_columns;
 use crate::organization::loaders::MembershipsOfUser;
 use crate::organization::types::MembershipConnection;
 use crate::user::loaders::UserById;
@@ -19,6 +20,19 @@ node_object!(
     /// A person who can sign in: grantee staff, T/TA providers and administrators.
     User: user, UserById
 );
+
+reads_columns!(User: user {
+    "id" => [Id],
+    "name" => [Name],
+    "email" => [Id, Email],
+    "isAdmin" => [Role],
+    "createdAt" => [CreatedAt],
+    "isActive" => [IsActive],
+    "identities" => [Id],
+    "sessions" => [Id],
+    "accessTokens" => [Id],
+    "memberships" => [Id],
+});
 
 /// A person who can sign in: grantee staff, T/TA providers and administrators.
 #[Object]

@@ -25,4 +25,5 @@ mod mutations;
 mod n_plus_one;
 mod nodes;
 mod pagination;
+mod projection;
 mod schema;
