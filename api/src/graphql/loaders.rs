@@ -247,6 +247,12 @@ where
         let Some(id) = uuid_of(&row, self.id) else {
             return;
         };
+        // A read of every column serves whoever asks for the whole row.
+        let columns = if columns.count(E::Model::WIDTH) == E::Model::WIDTH {
+            Columns::ALL
+        } else {
+            columns
+        };
         let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
         match ahead.get_mut(&id) {
             Some((_, kept)) if kept.covers(columns) => {}
