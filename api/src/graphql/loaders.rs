@@ -22,12 +22,13 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{Columns, FromColumns};
 use futures_util::TryStreamExt as _;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, ValueType, WindowStatement,
+    Alias, Asterisk, Expr, ExprTrait, Func, PgFunc, Query, SelectStatement, ValueType,
+    WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable, JoinType,
-    ModelTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Related, Select,
-    StreamTrait,
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, IdenStatic,
+    Iterable, JoinType, ModelTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    Related, Select, StreamTrait,
 };
 use uuid::Uuid;
 
@@ -214,6 +215,23 @@ fn find_columns<E: EntityTrait>(columns: Columns) -> Select<E> {
     select
 }
 
+/// `column` is one of `ids`. On PostgreSQL that is `= ANY($1)` with the ids as one array: the
+/// statement's text and plan do not depend on how many ids there are, so its plan is made once
+/// per connection instead of once per statement, and the ids are sent as one value. SQLite has
+/// no arrays and gets `IN (…)`.
+fn one_of<C: ColumnTrait>(
+    db: &DatabaseConnection,
+    column: C,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Expr {
+    match db.get_database_backend() {
+        DbBackend::Postgres => column
+            .into_expr()
+            .eq(PgFunc::any(Expr::val(ids.into_iter().collect::<Vec<_>>()))),
+        _ => column.is_in(ids),
+    }
+}
+
 fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column) -> Option<Uuid> {
     <Uuid as ValueType>::try_from(model.get(column)).ok()
 }
@@ -291,7 +309,7 @@ where
             return Ok(found);
         }
         let select = E::find()
-            .filter(self.id.is_in(missing))
+            .filter(one_of(&self.db, self.id, missing))
             .filter(self.scope.clone())
             .into_query();
         let mut rows = self
@@ -354,7 +372,7 @@ where
         );
         let select = page
             .bound(find_columns::<E>(columns), &self.order)
-            .filter(self.parent.is_in(parents))
+            .filter(one_of(&self.db, self.parent, parents))
             .filter(self.scope.clone());
         // Nothing is read ahead for a page whose items do not select the row.
         let ahead = self.ahead.as_ref().and_then(|ahead| {
@@ -480,7 +498,7 @@ where
             .select_only()
             .column(self.parent)
             .expr(Expr::col((E::default(), self.parent)).count())
-            .filter(self.parent.is_in(keys.iter().copied()))
+            .filter(one_of(&self.db, self.parent, keys.iter().copied()))
             .filter(self.scope.clone())
             .group_by(self.parent)
             .into_tuple::<(Uuid, i64)>()
@@ -517,7 +535,7 @@ where
             .select_only()
             .column(self.parent)
             .column(self.target)
-            .filter(self.parent.is_in(keys.iter().copied()))
+            .filter(one_of(&self.db, self.parent, keys.iter().copied()))
             .order_by_asc(self.key)
             .into_tuple::<(Uuid, Uuid)>()
             .all(&self.db)
