@@ -707,7 +707,8 @@ where
 const BATCH_YIELDS: usize = 32;
 
 /// The most keys one batch takes: a level of a query can ask for 100 pages of 100 items, and
-/// a batch split in two would cost a statement more. Both databases bind this many parameters.
+/// a batch split in two would cost a statement more. SQLite binds this many parameters;
+/// PostgreSQL takes the keys as one array.
 const MAX_BATCH: usize = 10_000;
 
 /// Wraps a domain's own [`Loader`] the way every loader here is: batches start at once, collect
@@ -725,6 +726,9 @@ fn loader<L>(inner: L) -> DataLoader<L> {
             batch.await;
         })
     })
+    // The yields gather the keys. A zero delay is then ready on its first poll (async-io's
+    // timer); tokio's would wait for the next millisecond tick of its time driver, which is
+    // why async-graphql's `tokio-timer` feature stays off.
     .delay(Duration::ZERO)
     .max_batch_size(MAX_BATCH)
 }
