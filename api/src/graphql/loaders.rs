@@ -35,7 +35,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::pagination::{Order, Page, PageFuture, Slice, TotalCount};
-use crate::graphql::projection::{AheadColumns, with_columns};
+use crate::graphql::projection::{TableColumns, with_columns};
 
 type LoadResult<V> = Result<HashMap<Uuid, V>, Arc<DbErr>>;
 
@@ -132,7 +132,7 @@ const AHEAD: &str = "B_";
 /// Reads, along with a page of `E`, the row of another table that each row of `E` belongs to.
 pub trait ReadAhead<E: EntityTrait>: Send + Sync {
     /// Which columns of the other table to read for a page that asks for `requested`.
-    fn columns(&self, requested: Option<AheadColumns>) -> Columns;
+    fn columns(&self, requested: Option<TableColumns>) -> Columns;
 
     /// `select` with the other table left-joined inside its visibility scope and its `columns`
     /// added after `E`'s, with the prefix `B_`.
@@ -159,8 +159,8 @@ where
     R::Model: Sync + FromColumns,
     R::Column: Sync,
 {
-    fn columns(&self, requested: Option<AheadColumns>) -> Columns {
-        AheadColumns::of::<R>(requested)
+    fn columns(&self, requested: Option<TableColumns>) -> Columns {
+        TableColumns::of::<R>(requested)
     }
 
     fn join(&self, select: Select<E>, columns: Columns) -> SelectStatement {
@@ -365,7 +365,7 @@ where
         window.order_by((E::default(), self.order.key), direction);
         // The items' columns that the query reads, and those that order and group them.
         let columns = with_columns::<E>(
-            page.columns,
+            TableColumns::of::<E>(page.columns),
             [self.parent, self.order.key]
                 .into_iter()
                 .chain(self.order.column),

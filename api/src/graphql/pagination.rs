@@ -13,7 +13,7 @@ use async_graphql::{Context, Enum, Object};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{Columns, FromColumns};
+use entity::FromColumns;
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{Alias, Expr, Value, ValueType};
 use sea_orm::{
@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::graphql::projection::{AheadColumns, ReadsColumns, columns_read, item_fields};
+use crate::graphql::projection::{ReadsColumns, TableColumns};
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -237,11 +237,12 @@ pub struct Page {
     pub before: Option<Cursor>,
     /// Whether the client selected the list's total, so it may be counted with the page.
     pub with_total: bool,
-    /// The columns of the items' table that the selected fields read.
-    pub columns: Columns,
+    /// The columns of the items' table that the selected fields read; all of them when
+    /// `None`.
+    pub columns: Option<TableColumns>,
     /// The columns of the rows read ahead with the items that the selected fields read; all
     /// of them when `None`.
-    pub ahead: Option<AheadColumns>,
+    pub ahead: Option<TableColumns>,
 }
 
 impl Page {
@@ -277,7 +278,7 @@ impl Page {
             after: after.as_deref().map(Cursor::decode).transpose()?,
             before: before.as_deref().map(Cursor::decode).transpose()?,
             with_total: false,
-            columns: Columns::ALL,
+            columns: None,
             ahead: None,
         })
     }
@@ -299,8 +300,12 @@ impl Page {
     /// Reads only the columns of the items' table that the fields selected on the items of
     /// the connection field `ctx` resolves read, `T` being the items' type.
     #[must_use]
-    pub fn reading<T: ReadsColumns>(mut self, ctx: &Context<'_>) -> Self {
-        self.columns = columns_read::<T>(item_fields(ctx).into_iter());
+    pub fn reading<T>(mut self, ctx: &Context<'_>) -> Self
+    where
+        T: ReadsColumns,
+        T::Entity: 'static,
+    {
+        self.columns = Some(TableColumns::of_items::<T>(ctx));
         self
     }
 
@@ -312,7 +317,7 @@ impl Page {
         T: ReadsColumns,
         T::Entity: 'static,
     {
-        self.ahead = Some(AheadColumns::of_field::<T>(ctx, field));
+        self.ahead = Some(TableColumns::of_item_field::<T>(ctx, field));
         self
     }
 

@@ -88,18 +88,32 @@ fn position_of<E: EntityTrait>(column: E::Column) -> Columns {
         .map_or(Columns::ALL, Columns::at)
 }
 
-/// The columns of the rows a relation reads ahead, for one request of a page: the table they
-/// belong to (checked against the relation's own) and which of its columns.
+/// Some columns of one table, for one request of a page: the table they belong to (checked
+/// against the table the page reads, so that the positions are never read as another
+/// table's) and which of its columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AheadColumns {
+pub struct TableColumns {
     table: TypeId,
     columns: Columns,
 }
 
-impl AheadColumns {
+impl TableColumns {
+    /// The columns of `T`'s table that the fields selected on the items of the connection
+    /// field `ctx` resolves read.
+    pub fn of_items<T>(ctx: &Context<'_>) -> Self
+    where
+        T: ReadsColumns,
+        T::Entity: 'static,
+    {
+        Self {
+            table: TypeId::of::<T::Entity>(),
+            columns: columns_read::<T>(item_fields(ctx).into_iter()),
+        }
+    }
+
     /// The columns of `T`'s table that the field `field` of the items in the connection field
     /// `ctx` resolves reads; none if that field is not selected.
-    pub fn of_field<T>(ctx: &Context<'_>, field: &str) -> Self
+    pub fn of_item_field<T>(ctx: &Context<'_>, field: &str) -> Self
     where
         T: ReadsColumns,
         T::Entity: 'static,
@@ -116,10 +130,11 @@ impl AheadColumns {
         }
     }
 
-    /// The columns to read of the table `R`: every one if these columns are another table's.
-    pub fn of<R: EntityTrait + 'static>(ahead: Option<Self>) -> Columns {
-        match ahead {
-            Some(ahead) if ahead.table == TypeId::of::<R>() => ahead.columns,
+    /// The columns to read of the table `E`: every one without a request, or if these columns
+    /// are another table's.
+    pub fn of<E: EntityTrait + 'static>(requested: Option<Self>) -> Columns {
+        match requested {
+            Some(requested) if requested.table == TypeId::of::<E>() => requested.columns,
             _ => Columns::ALL,
         }
     }
