@@ -55,7 +55,7 @@ impl Columns {
 }
 
 /// A model decoded from consecutive columns of a result row by position, as laid out by the
-/// entity's own `SELECT` (its columns in declaration order). Decoding by position skips the
+/// entity's own `SELECT` (its columns in declaration order, or some of them in that order). Decoding by position skips the
 /// lookup of each column by name, which costs a hash of the name (and, for a prefixed join, a
 /// formatted string) per column and row.
 pub trait FromColumns: Sized {

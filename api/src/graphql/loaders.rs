@@ -11,7 +11,10 @@
 //!
 //! A paged relation can read the row each child belongs to (a membership's user) in the same
 //! statement as the page, inside that row's own scope, and hand it to the by-id loader of its
-//! type: resolving it then runs no statement and sends no list of keys.
+//! type: resolving it then runs no statement and sends no list of keys. A page may read only the
+//! columns its selected fields need (see `graphql::projection`), and the by-id loader then keeps
+//! the row with the set of columns read: a field whose selection needs no more takes it, and
+//! anything else reads the row whole.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -201,6 +204,19 @@ where
     columns.union(Columns::at(0)).count(E::Model::WIDTH)
 }
 
+/// `columns`, or [`Columns::ALL`] if they are every column of `E`: a row read with every column
+/// serves whoever asks for the whole row.
+fn whole_if_complete<E: EntityTrait>(columns: Columns) -> Columns
+where
+    E::Model: FromColumns,
+{
+    if columns.count(E::Model::WIDTH) == E::Model::WIDTH {
+        Columns::ALL
+    } else {
+        columns
+    }
+}
+
 /// `E::find()` selecting only `columns` of `E`, the primary key always.
 fn find_columns<E: EntityTrait>(columns: Columns) -> Select<E> {
     if columns == Columns::ALL {
@@ -237,7 +253,7 @@ fn uuid_of<M: ModelTrait>(model: &M, column: <M::Entity as EntityTrait>::Column)
 }
 
 /// Loads rows of `E` by primary key, inside a visibility scope. Rows that relations read
-/// ahead in this request are answered without a statement.
+/// ahead whole in this request are answered without a statement.
 pub struct ByIdLoader<E: EntityTrait> {
     db: DatabaseConnection,
     id: E::Column,
@@ -265,21 +281,15 @@ where
         let Some(id) = uuid_of(&row, self.id) else {
             return;
         };
-        // A read of every column serves whoever asks for the whole row.
-        let columns = if columns.count(E::Model::WIDTH) == E::Model::WIDTH {
-            Columns::ALL
-        } else {
-            columns
-        };
         let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
         match ahead.get_mut(&id) {
             Some((_, kept)) if kept.covers(columns) => {}
             Some((kept_row, kept)) if !columns.covers(*kept) => {
                 kept_row.take_columns(row, columns);
-                *kept = kept.union(columns);
+                *kept = whole_if_complete::<E>(kept.union(columns));
             }
             _ => {
-                ahead.insert(id, (row, columns));
+                ahead.insert(id, (row, whole_if_complete::<E>(columns)));
             }
         }
     }
