@@ -12,7 +12,7 @@ use crate::graphql::node::{HasNodeKind as _, node_object};
 use crate::graphql::pagination::{Order, Page};
 use crate::graphql::projection::reads_columns;
 use crate::organization::loaders::MembershipsOfUser;
-use crate::organization::types::MembershipConnection;
+use crate::organization::types::{Membership, MembershipConnection, Organization};
 use crate::user::loaders::UserById;
 use crate::user::policy;
 
@@ -170,7 +170,9 @@ impl User {
         >,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
     ) -> Result<MembershipConnection> {
-        let page = Page::of_field(ctx, first, after, last, before)?;
+        let page = Page::of_field(ctx, first, after, last, before)?
+            .reading::<Membership>(ctx)
+            .reading_ahead::<Organization>(ctx, "organization");
         let (slice, total) = ctx
             .loader::<MembershipsOfUser>()?
             .page(self.0.id, page)

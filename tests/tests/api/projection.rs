@@ -40,6 +40,18 @@ const CASES: &[(&str, &str, &[&str])] = &[
         &["node", "members", "nodes", "user"],
     ),
     (
+        "Membership",
+        "query($id: ID!) { node(id: $id) { ... on User {
+            memberships(first: 10) { nodes { SELECTION } } } } }",
+        &["node", "memberships", "nodes"],
+    ),
+    (
+        "Organization",
+        "query($id: ID!) { node(id: $id) { ... on User {
+            memberships(first: 10) { nodes { role organization { SELECTION } } } } } }",
+        &["node", "memberships", "nodes", "organization"],
+    ),
+    (
         "CohortStaff",
         "query($id: ID!) { node(id: $id) { ... on Cohort {
             staff(first: 10) { nodes { SELECTION } } } } }",
@@ -72,6 +84,8 @@ struct Fixture {
     admin: String,
     organization: String,
     cohort: String,
+    /// A member of two organizations.
+    member: String,
 }
 
 async fn fixture() -> Fixture {
@@ -111,6 +125,7 @@ async fn fixture() -> Fixture {
     Fixture {
         organization: gid(NodeKind::Organization, org.id),
         cohort: gid(NodeKind::Cohort, cohort.id),
+        member: gid(NodeKind::User, member.id),
         app,
         admin,
     }
@@ -233,10 +248,16 @@ impl Fixture {
 async fn every_listed_field_answers_in_a_page_as_when_read_whole() {
     let fixture = fixture().await;
     for (type_name, query, path) in CASES {
-        let parent = if query.contains("on Organization") {
-            &fixture.organization
-        } else {
-            &fixture.cohort
+        // The type of the object the page hangs from: `node(id: $id) { ... on <Type>`.
+        let parent = match query
+            .split("... on ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+        {
+            Some("Organization") => &fixture.organization,
+            Some("Cohort") => &fixture.cohort,
+            Some("User") => &fixture.member,
+            other => panic!("no parent for {other:?}"),
         };
         let fields = fixture.fields(type_name).await;
         let all = fields
