@@ -85,12 +85,6 @@ pub trait FromColumns: Sized {
         Self::from_some_columns(row, at, columns).map(Some)
     }
 
-    /// Like [`FromColumns::from_columns`], but `None` when the primary key (the first column)
-    /// is NULL, as in a left join that found no row.
-    fn from_columns_optional(row: &QueryResult, at: usize) -> Result<Option<Self>, DbErr> {
-        Self::from_some_columns_optional(row, at, Columns::ALL)
-    }
-
     /// Copies the `columns` of `other` into this model: merges two partial reads of one row.
     fn take_columns(&mut self, other: Self, columns: Columns);
 }
@@ -246,7 +240,21 @@ pub mod prelude {
 mod tests {
     use sea_orm::{EntityTrait, Iterable};
 
-    use super::FromColumns;
+    use super::{Columns, FromColumns};
+
+    #[test]
+    fn column_sets_cover_count_and_contain_by_position() {
+        let key_and_name = Columns::at(0).union(Columns::at(1));
+        assert!(key_and_name.contains(0) && key_and_name.contains(1));
+        assert!(!key_and_name.contains(2) && !key_and_name.contains(64));
+        assert!(key_and_name.covers(Columns::at(1)));
+        assert!(!key_and_name.covers(Columns::at(2)));
+        assert!(Columns::ALL.covers(key_and_name) && !key_and_name.covers(Columns::ALL));
+        assert!(Columns::NONE.is_empty() && !key_and_name.is_empty());
+        assert_eq!(key_and_name.count(7), 2);
+        assert_eq!(Columns::ALL.count(7), 7);
+        assert_eq!(Columns::at(9).count(7), 0);
+    }
 
     /// The positional decoder reads as many columns as the entity selects, and a [`Columns`]
     /// set can name each of them.

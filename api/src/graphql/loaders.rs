@@ -172,13 +172,11 @@ where
         let scope = self.loader.loader().scope.clone();
         let relation = <E as Related<R>>::to().on_condition(move |_, _| scope.clone());
         let mut query = select.join(JoinType::LeftJoin, relation).into_query();
-        for (position, column) in R::Column::iter().enumerate() {
-            if position == 0 || columns.contains(position) {
-                query.expr_as(
-                    column.select_as(Expr::col((R::default(), column))),
-                    Alias::new(format!("{AHEAD}{}", column.as_str())),
-                );
-            }
+        for column in selected_columns::<R>(columns) {
+            query.expr_as(
+                column.select_as(Expr::col((R::default(), column))),
+                Alias::new(format!("{AHEAD}{}", column.as_str())),
+            );
         }
         query
     }
@@ -222,13 +220,18 @@ fn find_columns<E: EntityTrait>(columns: Columns) -> Select<E> {
     if columns == Columns::ALL {
         return E::find();
     }
-    let mut select = E::find().select_only();
-    for (position, column) in E::Column::iter().enumerate() {
-        if position == 0 || columns.contains(position) {
-            select = select.column(column);
-        }
-    }
-    select
+    selected_columns::<E>(columns).fold(E::find().select_only(), |select, column| {
+        select.column(column)
+    })
+}
+
+/// The columns of `E` a statement that reads `columns` of it selects, in order: the primary key
+/// always, and the others in the set.
+fn selected_columns<E: EntityTrait>(columns: Columns) -> impl Iterator<Item = E::Column> {
+    E::Column::iter()
+        .enumerate()
+        .filter(move |(position, _)| *position == 0 || columns.contains(*position))
+        .map(|(_, column)| column)
 }
 
 /// `column` is one of `ids`. On PostgreSQL that is `= ANY($1)` with the ids as one array: the

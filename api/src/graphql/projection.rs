@@ -25,9 +25,7 @@ pub trait ReadsColumns {
 
 /// The columns of `T`'s table that `fields` (selected on an object of type `T`) read: always
 /// the primary key, and every column as soon as one field is not listed.
-pub fn columns_read<'a, T: ReadsColumns>(
-    fields: impl Iterator<Item = SelectionField<'a>>,
-) -> Columns {
+fn columns_read<'a, T: ReadsColumns>(fields: impl Iterator<Item = SelectionField<'a>>) -> Columns {
     let mut columns = Columns::at(0);
     for field in fields {
         if field.name() == "__typename" {
@@ -49,7 +47,7 @@ pub fn columns_selected<T: ReadsColumns>(ctx: &Context<'_>) -> Columns {
 
 /// The fields selected on the items of the connection field `ctx` resolves: under `nodes` and
 /// under `edges { node }`, fragments included.
-pub fn item_fields<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
+fn item_fields<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
     let mut fields = Vec::new();
     for field in ctx.field().selection_set() {
         match field.name() {
@@ -159,3 +157,24 @@ macro_rules! reads_columns {
 }
 
 pub(crate) use reads_columns;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entity::{membership, user};
+
+    #[test]
+    fn columns_of_another_table_are_read_whole() {
+        let name = Columns::at(0).union(Columns::at(user::Column::Name as u32));
+        let requested = TableColumns {
+            table: TypeId::of::<user::Entity>(),
+            columns: name,
+        };
+        assert_eq!(TableColumns::of::<user::Entity>(Some(requested)), name);
+        assert_eq!(
+            TableColumns::of::<membership::Entity>(Some(requested)),
+            Columns::ALL
+        );
+        assert_eq!(TableColumns::of::<user::Entity>(None), Columns::ALL);
+    }
+}

@@ -5,7 +5,7 @@ use std::fmt::Debug;
 
 use entity::membership::MembershipRole;
 use entity::user::UserRole;
-use entity::{FromColumns, membership, organization, user};
+use entity::{Columns, FromColumns, membership, organization, user};
 use peerlearn::db;
 use peerlearn_tests::TestApp;
 use sea_orm::sea_query::{Expr, ExprTrait as _, JoinType, SelectStatement};
@@ -88,10 +88,14 @@ async fn entities_decode_by_position_as_by_name() {
             .equals((user::Entity, user::Column::Id)),
     );
     let rows = app.db.query_all(&found).await.unwrap();
-    let joined = user::Model::from_columns_optional(&rows[0], membership::Model::WIDTH).unwrap();
+    let joined =
+        user::Model::from_some_columns_optional(&rows[0], membership::Model::WIDTH, Columns::ALL)
+            .unwrap();
     assert_eq!(joined, Some(member));
     let missing = memberships_with_users(Expr::val(1).eq(0));
     let rows = app.db.query_all(&missing).await.unwrap();
-    let joined = user::Model::from_columns_optional(&rows[0], membership::Model::WIDTH).unwrap();
+    let joined =
+        user::Model::from_some_columns_optional(&rows[0], membership::Model::WIDTH, Columns::ALL)
+            .unwrap();
     assert_eq!(joined, None);
 }
